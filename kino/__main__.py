@@ -1,0 +1,3 @@
+from kino.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,140 @@
+"""The composition root: builds every Kino component from settings, with overrides for tests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+from eventsourcing.persistence import TrackingRecorder
+from psycopg_pool import AsyncConnectionPool
+
+from kino.commands.accounts import Accounts, PasswordHasher
+from kino.graphql.context import Services
+from kino.infrastructure.embedded import read_state
+from kino.infrastructure.eventstore import eventstore_env, psycopg_conninfo
+from kino.infrastructure.settings import Settings, SettingsError
+from kino.infrastructure.throttle import LoginThrottle
+from kino.infrastructure.tokens import AccessTokens
+from kino.projections.base import PostgresView, RedisView
+from kino.projections.runner import ProjectionSpec, Projector, construct_postgres_view
+from kino.projections.sessions import SessionProjection, SessionView
+from kino.projections.users import UserProjection, UserView
+from kino.queries.sessions import SessionQueries
+from kino.queries.users import UserQueries
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    database_url: str
+    redis_url: str
+    nats_url: str
+
+
+def resolve_endpoints(settings: Settings) -> Endpoints:
+    """Configured servers, else the embedded ones that ``kino dev`` started."""
+    if not settings.embedded:
+        assert settings.database_url
+        assert settings.redis_url
+        assert settings.nats_url
+        return Endpoints(settings.database_url, settings.redis_url, settings.nats_url)
+    state = read_state(settings.data_dir)
+    if state is None:
+        raise SettingsError(
+            "No servers are configured and no embedded ones are running under "
+            f"{settings.data_dir}: start `kino dev`, or set KINO_DATABASE_URL, "
+            "KINO_REDIS_URL and KINO_NATS_URL."
+        )
+    return Endpoints(
+        settings.database_url or state.database_url,
+        settings.redis_url or state.redis_url,
+        settings.nats_url or state.nats_url,
+    )
+
+
+def generation_name(base: str, generation: int = 1) -> str:
+    return f"{base}_g{generation}"
+
+
+def redis_prefix(settings: Settings, name: str) -> str:
+    return f"{settings.redis_namespace}:{name}"
+
+
+PROJECTIONS: tuple[ProjectionSpec, ...] = (
+    ProjectionSpec("users", Accounts, UserProjection, UserView),
+    ProjectionSpec("sessions", Accounts, SessionProjection, SessionView, redis=True),
+)
+
+
+def projection_spec(name: str) -> ProjectionSpec:
+    for spec in PROJECTIONS:
+        if spec.name == name:
+            return spec
+    known = ", ".join(spec.name for spec in PROJECTIONS)
+    raise SettingsError(f"Unknown projection {name!r}; the projections are: {known}")
+
+
+def make_view(
+    spec: ProjectionSpec,
+    name: str,
+    settings: Settings,
+    endpoints: Endpoints,
+    env: Mapping[str, str],
+) -> TrackingRecorder:
+    if spec.redis:
+        assert issubclass(spec.view_class, RedisView)
+        client = redis.Redis.from_url(endpoints.redis_url)
+        return spec.view_class(client, redis_prefix(settings, name))
+    assert issubclass(spec.view_class, PostgresView)
+    return construct_postgres_view(spec.view_class, name, env)
+
+
+def build_projector(
+    settings: Settings,
+    endpoints: Endpoints,
+    specs: tuple[ProjectionSpec, ...] = PROJECTIONS,
+    poll_interval: float = 1.0,
+) -> Projector:
+    env = eventstore_env(endpoints.database_url)
+
+    def view_for(spec: ProjectionSpec, name: str) -> TrackingRecorder:
+        return make_view(spec, name, settings, endpoints, env)
+
+    return Projector(
+        list(specs),
+        env,
+        view_for,
+        poll_interval=poll_interval,
+        generation_of=lambda spec: generation_name(spec.name),
+    )
+
+
+def build_services(
+    settings: Settings,
+    endpoints: Endpoints,
+    *,
+    passwords: PasswordHasher | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Services:
+    """Everything the api needs; call ``await services.open()`` before use."""
+    env = eventstore_env(endpoints.database_url, pool_size=10)
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        psycopg_conninfo(endpoints.database_url), min_size=2, max_size=10, open=False
+    )
+    client = aioredis.Redis.from_url(endpoints.redis_url)
+    parts: dict[str, Any] = {
+        "settings": settings,
+        "accounts": Accounts(env=env, passwords=passwords),
+        "users": UserQueries(pool),
+        "sessions": SessionQueries(client, redis_prefix(settings, generation_name("sessions"))),
+        "tokens": AccessTokens(settings.secret_key, settings.access_token_ttl_seconds),
+        "throttle": LoginThrottle(
+            client, settings.login_failures_per_minute, namespace=settings.redis_namespace
+        ),
+        "pg_pool": pool,
+        "redis": client,
+    }
+    parts.update(overrides or {})
+    return Services(**parts)

@@ -1,0 +1,1 @@
+"""The GraphQL api (Strawberry on Litestar). ``import graphql`` still finds graphql-core."""

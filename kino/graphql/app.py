@@ -1,0 +1,125 @@
+"""The Litestar application: GraphQL over HTTP and websockets, health, readiness, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from litestar import Litestar, MediaType, Request, Response
+from litestar.config.cors import CORSConfig
+from litestar.types import Scope
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.litestar import make_graphql_controller
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from kino.domain.errors import KinoError
+from kino.graphql.context import KinoContext, Services
+from kino.graphql.health import health_routes
+from kino.graphql.schema import build_schema
+from kino.graphql.web import web_routes
+
+log = structlog.get_logger(__name__)
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+def _prefers_graphql_response_json(accept: str) -> bool:
+    """True when the client asks for the GraphQL-over-HTTP media type before plain JSON."""
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        if media == GRAPHQL_RESPONSE_JSON:
+            return True
+        if media in ("application/json", "*/*", "application/*"):
+            return False
+    return False
+
+
+def make_controller(services: Services) -> type[Any]:
+    settings = services.settings
+
+    async def context_getter(scope: Scope) -> KinoContext:
+        headers = dict(scope.get("headers") or [])
+        authorization = headers.get(b"authorization")
+        client = scope.get("client") or ("unknown", 0)
+        return KinoContext(
+            services=services,
+            client_address=str(client[0]),
+            authorization=authorization.decode("latin-1") if authorization else None,
+        )
+
+    base = make_graphql_controller(
+        build_schema(settings),
+        path="/graphql",
+        graphql_ide="graphiql" if settings.graphql_ide else None,
+        context_getter=context_getter,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        allowed_origins=[settings.public_origin],
+        max_subscriptions_per_connection=20,
+    )
+
+    class KinoGraphQLController(base):  # type: ignore[valid-type,misc]
+        async def on_ws_connect(self, context: KinoContext) -> None:
+            try:
+                await context.viewer()
+            except KinoError as error:
+                raise ConnectionRejectionError(
+                    {"code": error.code, "message": error.message}
+                ) from None
+
+        async def execute_request(
+            self, request: Request[Any, Any, Any], context: Any, root_value: Any
+        ) -> Response[Any]:
+            response: Response[Any] = await super().execute_request(request, context, root_value)
+            if _prefers_graphql_response_json(request.headers.get("accept", "")):
+                return _as_graphql_response_json(response)
+            return response
+
+    return KinoGraphQLController
+
+
+def _as_graphql_response_json(response: Response[Any]) -> Response[Any]:
+    """GraphQL over HTTP: a request error (no ``data``) is 4xx with the spec's media type."""
+    if response.media_type != MediaType.JSON or not isinstance(response.content, bytes):
+        return response
+    body = json.loads(response.content)
+    status = response.status_code
+    if isinstance(body, dict) and "data" not in body and status == 200:
+        status = 400
+    response.status_code = status
+    response.media_type = GRAPHQL_RESPONSE_JSON
+    return response
+
+
+def create_app(
+    services: Services,
+    *,
+    extra_readiness: Sequence[tuple[str, Callable[[], Any]]] = (),
+) -> Litestar:
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await services.open()
+        try:
+            yield
+        finally:
+            await asyncio.shield(services.close())
+
+    settings = services.settings
+    return Litestar(
+        route_handlers=[
+            make_controller(services),
+            *health_routes(services, extra_readiness),
+            *web_routes(),
+        ],
+        lifespan=[lifespan],
+        cors_config=CORSConfig(
+            allow_origins=[settings.public_origin],
+            allow_credentials=False,
+            allow_headers=["Authorization", "Content-Type"],
+        ),
+        debug=False,
+        logging_config=None,
+    )

@@ -1,0 +1,60 @@
+"""/healthz (the process runs), /readyz (every dependency answers), /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from litestar import Response, get
+from litestar.handlers import HTTPRouteHandler
+
+from kino.graphql.context import Services
+from kino.infrastructure import metrics
+from kino.infrastructure.probes import PROBE_TIMEOUT
+
+Probe = Callable[[], Awaitable[Any]]
+
+
+def health_routes(
+    services: Services, extra: Sequence[tuple[str, Callable[[], Any]]] = ()
+) -> list[HTTPRouteHandler]:
+    async def postgres() -> None:
+        async with services.pg_pool.connection(timeout=PROBE_TIMEOUT) as conn:
+            await conn.execute("SELECT 1")
+
+    async def redis() -> None:
+        await services.redis.ping()
+
+    probes: dict[str, Probe] = {"postgres": postgres, "redis": redis}
+    probes.update(dict(extra))
+
+    @get("/healthz", include_in_schema=False, sync_to_thread=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/readyz", include_in_schema=False)
+    async def readyz() -> Response[dict[str, Any]]:
+        results = await asyncio.gather(
+            *(asyncio.wait_for(probe(), PROBE_TIMEOUT) for probe in probes.values()),
+            return_exceptions=True,
+        )
+        failing = {
+            name: type(result).__name__ or "error"
+            for name, result in zip(probes, results, strict=True)
+            if isinstance(result, BaseException)
+        }
+        body: dict[str, Any] = {
+            "status": "ok" if not failing else "unavailable",
+            "checks": {name: "ok" if name not in failing else "failing" for name in probes},
+        }
+        if failing:
+            body["failing"] = sorted(failing)
+        return Response(body, status_code=200 if not failing else 503)
+
+    @get("/metrics", include_in_schema=False, sync_to_thread=False)
+    def metrics_endpoint() -> Response[bytes]:
+        payload, content_type = metrics.render()
+        return Response(payload, media_type=content_type)
+
+    return [healthz, readyz, metrics_endpoint]

