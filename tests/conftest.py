@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +76,3 @@ def settings(
     tmp_path_factory: pytest.TempPathFactory, endpoints: Endpoints, redis_namespace: str
 ) -> Settings:
     return make_settings(tmp_path_factory.mktemp("data"), endpoints, redis_namespace)
-
-
-@pytest.fixture
-async def anyio_backend() -> AsyncIterator[str]:
-    yield "asyncio"
