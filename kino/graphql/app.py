@@ -74,11 +74,26 @@ def make_controller(services: Services) -> type[Any]:
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
         ) -> Response[Any]:
             response: Response[Any] = await super().execute_request(request, context, root_value)
+            response = _request_error_as_json(response)
             if _prefers_graphql_response_json(request.headers.get("accept", "")):
                 return _as_graphql_response_json(response)
             return response
 
     return KinoGraphQLController
+
+
+def _request_error_as_json(response: Response[Any]) -> Response[Any]:
+    """Strawberry answers some request errors as plain text; answer GraphQL JSON instead."""
+    if (response.status_code or 200) < 400 or response.media_type != MediaType.TEXT:
+        return response
+    message = str(response.content or "Bad request")
+    body = {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
+    return Response(
+        body,
+        status_code=response.status_code,
+        media_type=MediaType.JSON,
+        headers=dict(response.headers),
+    )
 
 
 def _as_graphql_response_json(response: Response[Any]) -> Response[Any]:
