@@ -9,16 +9,19 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
+from cross_web import HTTPException
 from litestar import Litestar, MediaType, Request, Response
 from litestar.config.cors import CORSConfig
 from litestar.types import Scope
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.litestar import make_graphql_controller
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from kino.domain.errors import KinoError
 from kino.graphql.context import KinoContext, Services
 from kino.graphql.health import health_routes
+from kino.graphql.metrics import http_metrics_middleware
 from kino.graphql.schema import build_schema
 from kino.graphql.web import web_routes
 
@@ -70,6 +73,15 @@ def make_controller(services: Services) -> type[Any]:
                     {"code": error.code, "message": error.message}
                 ) from None
 
+        async def execute_single(self, **kwargs: Any) -> Any:
+            """GraphQL over HTTP: a mutation sent with GET is 405 Method Not Allowed."""
+            try:
+                return await super().execute_single(**kwargs)
+            except HTTPException as error:
+                if isinstance(error.__cause__, InvalidOperationTypeError):
+                    raise HTTPException(405, error.reason) from error
+                raise
+
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
         ) -> Response[Any]:
@@ -97,16 +109,22 @@ def _request_error_as_json(response: Response[Any]) -> Response[Any]:
 
 
 def _as_graphql_response_json(response: Response[Any]) -> Response[Any]:
-    """GraphQL over HTTP: a request error (no ``data``) is 4xx with the spec's media type."""
+    """GraphQL over HTTP: a request error (parse, validation: no ``data``) is a 4xx."""
     if response.media_type != MediaType.JSON or not isinstance(response.content, bytes):
         return response
     body = json.loads(response.content)
-    status = response.status_code
-    if isinstance(body, dict) and "data" not in body and status == 200:
-        status = 400
-    response.status_code = status
+    if isinstance(body, dict) and _is_request_error(body) and response.status_code == 200:
+        body.pop("data", None)
+        response.content = json.dumps(body).encode()
+        response.status_code = 400
     response.media_type = GRAPHQL_RESPONSE_JSON
     return response
+
+
+def _is_request_error(body: dict[str, Any]) -> bool:
+    """No data and no error tied to a field path: the request never executed."""
+    errors = body.get("errors") or []
+    return body.get("data") is None and bool(errors) and not any(e.get("path") for e in errors)
 
 
 def create_app(
@@ -137,4 +155,5 @@ def create_app(
         ),
         debug=False,
         logging_config=None,
+        middleware=[http_metrics_middleware],
     )

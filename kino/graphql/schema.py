@@ -19,6 +19,7 @@ from strawberry.tools import merge_types
 
 from kino.graphql.accounts import AccountsMutation, AccountsQuery
 from kino.graphql.errors import ErrorCodes
+from kino.graphql.metrics import OperationMetrics
 from kino.infrastructure.settings import Settings
 
 Query = merge_types("Query", (AccountsQuery,))
@@ -34,6 +35,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         ErrorCodes,
+        OperationMetrics,
     ]
     if not settings.graphql_introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
