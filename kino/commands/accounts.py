@@ -36,6 +36,17 @@ class PasswordHasher(Protocol):
     def verify(self, password_hash: str | None, password: str) -> bool: ...
 
 
+class RefreshTokenReusedError(UnauthenticatedError):
+    """A rotated refresh token came back: the session was revoked at ``position``."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(
+            "That refresh token was already used, so the session has been ended "
+            "for your safety; sign in again."
+        )
+        self.position = position
+
+
 @dataclass(frozen=True)
 class SessionGrant:
     """A started or refreshed session: what the api needs to issue tokens."""
@@ -127,10 +138,7 @@ class Accounts(Application[UUID]):
             except IntegrityError:
                 continue  # a concurrent refresh won: reload and judge again
             if not rotated:
-                raise UnauthenticatedError(
-                    "That refresh token was already used, so the session has been ended "
-                    "for your safety; sign in again."
-                )
+                raise RefreshTokenReusedError(last_position(recordings))
             return SessionGrant(session.user_id, session.id, str(fresh), last_position(recordings))
         raise UnauthenticatedError("The session is being refreshed elsewhere; sign in again.")
 

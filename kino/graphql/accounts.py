@@ -7,7 +7,7 @@ from uuid import UUID
 
 import strawberry
 
-from kino.commands.accounts import SessionGrant
+from kino.commands.accounts import RefreshTokenReusedError, SessionGrant
 from kino.domain.errors import KinoError, UnauthenticatedError
 from kino.graphql.context import Info, KinoContext, run_sync, wait_for_position
 from kino.graphql.inputs import bounded
@@ -119,8 +119,15 @@ class AccountsMutation:
 
     @strawberry.mutation
     async def refresh_session(self, info: Info, refresh_token: str) -> AuthPayload:
-        accounts = info.context.services.accounts
-        grant = await run_sync(accounts.refresh, bounded(refresh_token, "refreshToken", 256))
+        services = info.context.services
+        token = bounded(refresh_token, "refreshToken", 256)
+        try:
+            grant = await run_sync(services.accounts.refresh, token)
+        except RefreshTokenReusedError as reused:
+            # The revocation must be in force before the client hears of it.
+            app = services.accounts.name
+            await wait_for_position(lambda: services.sessions.position(app), reused.position)
+            raise
         return await auth_payload(info.context, grant)
 
     @strawberry.mutation(description="Ends the session of the access token used.")
