@@ -18,7 +18,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check kino tests bench
-	$(BIN)/ruff format --check kino
+	$(BIN)/ruff format --check kino bench tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

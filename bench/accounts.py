@@ -33,7 +33,9 @@ REGISTER = """mutation($e: String!, $h: String!, $p: String!) {
 LOGIN = """mutation($l: String!, $p: String!) { login(login: $l, password: $p) { accessToken } }"""
 
 
-def run_direct(accounts: Accounts, handles: list[str], concurrency: int, action: str) -> tuple[float, list[float]]:
+def run_direct(
+    accounts: Accounts, handles: list[str], concurrency: int, action: str
+) -> tuple[float, list[float]]:
     def one(handle: str) -> float:
         started = time.perf_counter()
         if action == "register":
@@ -48,7 +50,9 @@ def run_direct(accounts: Accounts, handles: list[str], concurrency: int, action:
     return time.perf_counter() - started, latencies
 
 
-async def run_api(url: str, handles: list[str], concurrency: int, action: str) -> tuple[float, list[float]]:
+async def run_api(
+    url: str, handles: list[str], concurrency: int, action: str
+) -> tuple[float, list[float]]:
     latencies: list[float] = []
     queue: asyncio.Queue[str] = asyncio.Queue()
     for handle in handles:
@@ -58,7 +62,10 @@ async def run_api(url: str, handles: list[str], concurrency: int, action: str) -
         while not queue.empty():
             handle = queue.get_nowait()
             if action == "register":
-                body = {"query": REGISTER, "variables": {"e": f"{handle}@example.com", "h": handle, "p": PASSWORD}}
+                body = {
+                    "query": REGISTER,
+                    "variables": {"e": f"{handle}@example.com", "h": handle, "p": PASSWORD},
+                }
             else:
                 body = {"query": LOGIN, "variables": {"l": handle, "p": PASSWORD}}
             started = time.perf_counter()
@@ -72,7 +79,9 @@ async def run_api(url: str, handles: list[str], concurrency: int, action: str) -
     return time.perf_counter() - started, latencies
 
 
-def projection_lag(database_url: str, accounts: Accounts, rate: float, seconds: float) -> list[float]:
+def projection_lag(
+    database_url: str, accounts: Accounts, rate: float, seconds: float
+) -> list[float]:
     """Register at a steady rate; measure save → visible in the users read model."""
     lags: list[float] = []
     stop = time.monotonic() + seconds
@@ -83,7 +92,9 @@ def projection_lag(database_url: str, accounts: Accounts, rate: float, seconds: 
     def watcher() -> None:
         with psycopg.connect(database_url, autocommit=True) as conn:
             while not done.is_set() or pending:
-                row = conn.execute("SELECT notification_id FROM users_tracking WHERE application_name = 'accounts'").fetchone()
+                row = conn.execute(
+                    "SELECT notification_id FROM users_tracking WHERE application_name = 'accounts'"
+                ).fetchone()
                 position = row[0] if row else 0
                 now = time.perf_counter()
                 with lock:
@@ -110,7 +121,9 @@ def projection_lag(database_url: str, accounts: Accounts, rate: float, seconds: 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--users", type=int, default=60)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--rate", type=float, default=10.0, help="registrations/s for the lag test")
@@ -124,22 +137,32 @@ def main() -> None:
         with kino_processes(database_url, Path(tmp), "api", "projector") as url:
             results = {}
             for action in ("register", "login"):
-                results[("direct", action)] = run_direct(accounts, direct_handles, args.concurrency, action)
-                results[("api", action)] = asyncio.run(run_api(url, api_handles, args.concurrency, action))
+                results[("direct", action)] = run_direct(
+                    accounts, direct_handles, args.concurrency, action
+                )
+                results[("api", action)] = asyncio.run(
+                    run_api(url, api_handles, args.concurrency, action)
+                )
             lags = projection_lag(database_url, accounts, args.rate, args.seconds)
         accounts.close()
 
     n = args.users
-    print(f"accounts benchmark: {n} users, concurrency {args.concurrency}, argon2id (m=64 MiB, t=3, p=4)")
+    print(
+        f"accounts benchmark: {n} users, concurrency {args.concurrency}, argon2id (m=64 MiB, t=3, p=4)"
+    )
     for action in ("register", "login"):
         d_wall, d_lat = results[("direct", action)]
         a_wall, a_lat = results[("api", action)]
         print(f"  {action:8} bare Accounts: {n / d_wall:7.1f}/s  {summary(d_lat)}")
         print(f"  {action:8} GraphQL api:   {n / a_wall:7.1f}/s  {summary(a_lat)}")
-        print(f"  {action:8} api/bare throughput ratio: {(n / a_wall) / (n / d_wall):.2f}"
-              f"  (p50 latency ratio {sorted(a_lat)[len(a_lat)//2] / sorted(d_lat)[len(d_lat)//2]:.2f})")
-    print(f"  projection lag at {args.rate:.0f} registrations/s for {args.seconds:.0f} s "
-          f"({len(lags)} samples): {summary(lags)}")
+        print(
+            f"  {action:8} api/bare throughput ratio: {(n / a_wall) / (n / d_wall):.2f}"
+            f"  (p50 latency ratio {sorted(a_lat)[len(a_lat) // 2] / sorted(d_lat)[len(d_lat) // 2]:.2f})"
+        )
+    print(
+        f"  projection lag at {args.rate:.0f} registrations/s for {args.seconds:.0f} s "
+        f"({len(lags)} samples): {summary(lags)}"
+    )
 
 
 if __name__ == "__main__":

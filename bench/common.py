@@ -17,7 +17,9 @@ import psycopg
 
 from kino.infrastructure.embedded import free_port
 
-ADMIN_URL = os.environ.get("KINO_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get(
+    "KINO_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_URL = os.environ.get("KINO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 NATS_URL = os.environ.get("KINO_BENCH_NATS_URL", "nats://127.0.0.1:4222")
 
@@ -32,8 +34,10 @@ def percentile(samples: list[float], q: float) -> float:
 def summary(samples: list[float]) -> str:
     if not samples:
         return "no samples"
-    return (f"p50 {percentile(samples, 50) * 1000:7.1f} ms  p99 {percentile(samples, 99) * 1000:7.1f} ms"
-            f"  mean {statistics.fmean(samples) * 1000:7.1f} ms")
+    return (
+        f"p50 {percentile(samples, 50) * 1000:7.1f} ms  p99 {percentile(samples, 99) * 1000:7.1f} ms"
+        f"  mean {statistics.fmean(samples) * 1000:7.1f} ms"
+    )
 
 
 @contextmanager
@@ -68,9 +72,15 @@ def kino_processes(database_url: str, data_dir: Path, *names: str) -> Iterator[s
     """Run `kino <name>` for each name; yield the api's base URL once it is ready."""
     port = free_port()
     env = kino_env(database_url, data_dir, port)
-    processes = [subprocess.Popen([sys.executable, "-m", "kino", name], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for name in names]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "kino", name],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name in names
+    ]
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -49,11 +49,22 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 180)
 
 def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KINO_")}
-    env.update({"KINO_DATA_DIR": str(data_dir), "KINO_HTTP_PORT": str(port),
-                "KINO_LOG_FORMAT": "json", "MAKEFLAGS": ""})
-    return subprocess.Popen(["make", "--no-print-directory", "dev"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    env.update(
+        {
+            "KINO_DATA_DIR": str(data_dir),
+            "KINO_HTTP_PORT": str(port),
+            "KINO_LOG_FORMAT": "json",
+            "MAKEFLAGS": "",
+        }
+    )
+    return subprocess.Popen(
+        ["make", "--no-print-directory", "dev"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def ctrl_c(process: subprocess.Popen[bytes]) -> int:
@@ -89,8 +100,11 @@ def test_make_dev_runs_stops_cleanly_and_keeps_data(tmp_path: Path):
         login = httpx.post(f"{url}/graphql", json={"query": LOGIN}, timeout=30).json()
         assert login["data"]["login"]["user"] == {"id": user_id, "handle": "dev_user"}
         token = login["data"]["login"]["accessToken"]
-        me = httpx.post(f"{url}/graphql", json={"query": "{ me { handle } }"},
-                        headers={"Authorization": f"Bearer {token}"}).json()
+        me = httpx.post(
+            f"{url}/graphql",
+            json={"query": "{ me { handle } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
         assert me["data"]["me"]["handle"] == "dev_user"
     finally:
         ctrl_c(second)

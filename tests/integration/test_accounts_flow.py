@@ -59,8 +59,9 @@ async def test_email_is_visible_to_the_user_themself_only(client):
 async def test_login_by_email_and_by_handle_in_any_case(client):
     handle = unique_handle("bob")
     registered = await register(client, handle)
-    by_email = (await gql(client, LOGIN, {"login": f"{handle.upper()}@EXAMPLE.com",
-                                          "password": PASSWORD}))["login"]
+    by_email = (
+        await gql(client, LOGIN, {"login": f"{handle.upper()}@EXAMPLE.com", "password": PASSWORD})
+    )["login"]
     by_handle = (await gql(client, LOGIN, {"login": handle.upper(), "password": PASSWORD}))["login"]
     for payload in (by_email, by_handle):
         assert payload["user"]["id"] == registered["user"]["id"]

@@ -17,18 +17,22 @@ from kino.infrastructure.throttle import LoginThrottle
 from tests.integration.accounts_helpers import LOGIN, PASSWORD, REGISTER, register, unique_handle
 from tests.integration.conftest import GraphQLError, gql
 
-LEAKS = ("Traceback", "SELECT", "INSERT", "psycopg", "eventsourcing", "File \"", "kino.")
+LEAKS = ("Traceback", "SELECT", "INSERT", "psycopg", "eventsourcing", 'File "', "kino.")
 
 
 async def test_twenty_concurrent_registrations_of_one_email_yield_one_user(client, settings):
     local = unique_handle("race")
-    emails = [f"{local}@Example.com".swapcase() if i % 2 else f"{local}@example.COM"
-              for i in range(20)]
+    emails = [
+        f"{local}@Example.com".swapcase() if i % 2 else f"{local}@example.COM" for i in range(20)
+    ]
 
     async def attempt(i: int) -> str:
         try:
-            await gql(client, REGISTER, {"email": emails[i], "handle": f"{local[:24]}_{i}",
-                                         "password": PASSWORD})
+            await gql(
+                client,
+                REGISTER,
+                {"email": emails[i], "handle": f"{local[:24]}_{i}", "password": PASSWORD},
+            )
         except GraphQLError as error:
             return error.code or "?"
         return "OK"
@@ -96,9 +100,13 @@ async def test_bad_registration_input_is_refused_and_saves_nothing(client, varia
 
 
 async def test_missing_or_mistyped_arguments_are_bad_user_input(client):
-    for query in ["mutation { register(email: \"a@b.co\") { accessToken } }",
-                  "mutation { login(login: 5, password: \"x\") { accessToken } }",
-                  "{ nope }", "{ me { id ", ""]:
+    for query in [
+        'mutation { register(email: "a@b.co") { accessToken } }',
+        'mutation { login(login: 5, password: "x") { accessToken } }',
+        "{ nope }",
+        "{ me { id ",
+        "",
+    ]:
         response = await client.post("/graphql", json={"query": query})
         body = response.json()
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body

@@ -31,14 +31,24 @@ def audit_tool() -> Path:
     npm = shutil.which("npm")
     assert npm, "npm is required for the GraphQL-over-HTTP audit (apt-get install npm)"
     if not (CONFORMANCE / "node_modules" / "graphql-http").exists():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CONFORMANCE, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=CONFORMANCE,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return CONFORMANCE / "audit.mjs"
 
 
 def test_graphql_http_audit_has_no_failures(api_url, audit_tool):
-    run = subprocess.run(["node", str(audit_tool), f"{api_url}/graphql"], capture_output=True,
-                         text=True, timeout=120, check=True)
+    run = subprocess.run(
+        ["node", str(audit_tool), f"{api_url}/graphql"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert len(results) > 30
     failures = [r for r in results if r["status"] == "error"]
@@ -49,29 +59,36 @@ def test_graphql_http_audit_has_no_failures(api_url, audit_tool):
 
 def test_queries_over_get_and_mutations_only_over_post(api_url):
     with httpx.Client(base_url=api_url) as http:
-        got = http.get("/graphql", params={"query": "{ me { id } }"},
-                       headers={"Accept": "application/json"})
+        got = http.get(
+            "/graphql", params={"query": "{ me { id } }"}, headers={"Accept": "application/json"}
+        )
         assert got.status_code == 200
         assert got.json() == {"data": {"me": None}}
-        mutation = http.get("/graphql", params={"query": "mutation { logout }"},
-                            headers={"Accept": GRAPHQL_RESPONSE})
+        mutation = http.get(
+            "/graphql",
+            params={"query": "mutation { logout }"},
+            headers={"Accept": GRAPHQL_RESPONSE},
+        )
         assert mutation.status_code == 405
         assert mutation.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 def test_media_types_and_status_codes(api_url):
     with httpx.Client(base_url=api_url) as http:
-        ok = http.post("/graphql", json={"query": "{ me { id } }"},
-                       headers={"Accept": GRAPHQL_RESPONSE})
+        ok = http.post(
+            "/graphql", json={"query": "{ me { id } }"}, headers={"Accept": GRAPHQL_RESPONSE}
+        )
         assert ok.status_code == 200
         assert ok.headers["content-type"].startswith(GRAPHQL_RESPONSE)
-        invalid = http.post("/graphql", json={"query": "{ nope }"},
-                            headers={"Accept": GRAPHQL_RESPONSE})
+        invalid = http.post(
+            "/graphql", json={"query": "{ nope }"}, headers={"Accept": GRAPHQL_RESPONSE}
+        )
         assert invalid.status_code == 400
         assert invalid.headers["content-type"].startswith(GRAPHQL_RESPONSE)
         assert invalid.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-        legacy = http.post("/graphql", json={"query": "{ nope }"},
-                           headers={"Accept": "application/json"})
+        legacy = http.post(
+            "/graphql", json={"query": "{ nope }"}, headers={"Accept": "application/json"}
+        )
         assert legacy.status_code == 200
         assert legacy.headers["content-type"].startswith("application/json")
         ide = http.get("/graphql", headers={"Accept": "text/html"})

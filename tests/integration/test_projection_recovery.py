@@ -29,8 +29,9 @@ def fresh_endpoints(run_id: str, endpoints: Endpoints) -> Iterator[Endpoints]:
     name = f"kino_test_{run_id}_recovery"
     with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
-    yield Endpoints(_with_database(ADMIN_DATABASE_URL, name), endpoints.redis_url,
-                    endpoints.nats_url)
+    yield Endpoints(
+        _with_database(ADMIN_DATABASE_URL, name), endpoints.redis_url, endpoints.nats_url
+    )
     with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
@@ -42,14 +43,19 @@ def write_events(database_url: str) -> int:
         for start in range(0, USERS, 250):
             batch: list[object] = []
             for i in range(start, start + 250):
-                user = User(email=f"u{i}@example.com", handle=f"u_{i}", display_name=f"U {i}",
-                            password_hash=None)
+                user = User(
+                    email=f"u{i}@example.com",
+                    handle=f"u_{i}",
+                    display_name=f"U {i}",
+                    password_hash=None,
+                )
                 batch += [
                     user,
                     UniqueKey(kind="email", key=f"u{i}@example.com", user_id=user.id),
                     UniqueKey(kind="handle", key=f"u_{i}", user_id=user.id),
-                    Session(user_id=user.id, method="password", token_hash="h" * 64,
-                            expires_at=expires),
+                    Session(
+                        user_id=user.id, method="password", token_hash="h" * 64, expires_at=expires
+                    ),
                 ]
             accounts.save(*batch)  # type: ignore[arg-type]
         return accounts.recorder.max_notification_id() or 0
@@ -83,8 +89,12 @@ def users_checksum(database_url: str, table: str) -> tuple[object, ...]:
 
 def sessions_checksum(client: redis.Redis, prefix: str) -> tuple[int, int]:
     keys = sorted(client.scan_iter(match=f"{prefix}:session:*", count=1000))
-    digest = hash(tuple((key.removeprefix(prefix.encode()), tuple(sorted(client.hgetall(key).items())))
-                        for key in keys))
+    digest = hash(
+        tuple(
+            (key.removeprefix(prefix.encode()), tuple(sorted(client.hgetall(key).items())))
+            for key in keys
+        )
+    )
     return len(keys), digest
 
 
@@ -110,8 +120,12 @@ def test_killed_projector_resumes_and_matches_a_rebuild(fresh_endpoints, tmp_pat
         except psycopg.errors.UndefinedTable:
             return 0
 
-    projector = subprocess.Popen([sys.executable, "-m", "kino", "projector"], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    projector = subprocess.Popen(
+        [sys.executable, "-m", "kino", "projector"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(lambda: users_position() >= 2_000, "the projector to get going")
     finally:
@@ -120,14 +134,20 @@ def test_killed_projector_resumes_and_matches_a_rebuild(fresh_endpoints, tmp_pat
     killed_at = users_position()
     assert 2_000 <= killed_at < head, "the projector was not killed in the middle of catching up"
 
-    restarted = subprocess.Popen([sys.executable, "-m", "kino", "projector"], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    restarted = subprocess.Popen(
+        [sys.executable, "-m", "kino", "projector"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     client = redis.Redis.from_url(fresh_endpoints.redis_url)
     sessions_prefix = f"{namespace}:sessions_g1"
     try:
         wait_for(lambda: users_position() == head, "the users read model to catch up")
-        wait_for(lambda: int(client.get(f"{sessions_prefix}:tracking:accounts") or 0) == head,
-                 "the sessions read model to catch up")
+        wait_for(
+            lambda: int(client.get(f"{sessions_prefix}:tracking:accounts") or 0) == head,
+            "the sessions read model to catch up",
+        )
     finally:
         restarted.terminate()
         assert restarted.wait(30) == 0

@@ -60,7 +60,9 @@ def test_taken_email_or_handle_is_a_conflict(accounts: Accounts):
 
 def test_bad_input_saves_nothing(accounts: Accounts):
     for email, handle, password in [
-        ("nope", "ann", PASSWORD), ("a@b.co", "x", PASSWORD), ("a@b.co", "ann", "weak"),
+        ("nope", "ann", PASSWORD),
+        ("a@b.co", "x", PASSWORD),
+        ("a@b.co", "ann", "weak"),
     ]:
         with pytest.raises(BadInputError):
             accounts.register(email, handle, password)
@@ -73,8 +75,11 @@ def test_unknown_user_and_wrong_password_look_the_same(
     accounts.register("ann@example.com", "ann", PASSWORD)
     passwords.verifications = 0
     errors = []
-    for login, password in [("ann", "wrong password!"), ("nobody", PASSWORD),
-                            ("nobody@example.com", PASSWORD)]:
+    for login, password in [
+        ("ann", "wrong password!"),
+        ("nobody", PASSWORD),
+        ("nobody@example.com", PASSWORD),
+    ]:
         with pytest.raises(UnauthenticatedError) as error:
             accounts.login(login, password)
         errors.append(str(error.value))
@@ -114,8 +119,9 @@ def test_a_forged_secret_is_refused_without_revoking(accounts: Accounts):
 
 def test_expired_sessions_cannot_refresh():
     now = [datetime(2026, 1, 1, tzinfo=UTC)]
-    accounts = Accounts(env={}, passwords=FastPasswords(), session_ttl=timedelta(hours=1),
-                        clock=lambda: now[0])
+    accounts = Accounts(
+        env={}, passwords=FastPasswords(), session_ttl=timedelta(hours=1), clock=lambda: now[0]
+    )
     grant = accounts.register("ann@example.com", "ann", PASSWORD)
     now[0] += timedelta(hours=2)
     with pytest.raises(UnauthenticatedError, match="expired"):

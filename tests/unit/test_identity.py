@@ -18,8 +18,19 @@ def test_emails_are_trimmed_and_case_folded(raw: str):
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "   ", "plainaddress", "a@b", "a@@b.co", "a b@c.co", "a@b..co", "@b.co",
-     "a\x00@b.co", "x" * 65 + "@b.co", "a@" + "b" * 250 + ".co"],
+    [
+        "",
+        "   ",
+        "plainaddress",
+        "a@b",
+        "a@@b.co",
+        "a b@c.co",
+        "a@b..co",
+        "@b.co",
+        "a\x00@b.co",
+        "x" * 65 + "@b.co",
+        "a@" + "b" * 250 + ".co",
+    ],
 )
 def test_malformed_emails_are_refused(raw: str):
     with pytest.raises(BadInputError) as error:

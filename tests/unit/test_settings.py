@@ -42,8 +42,16 @@ def test_a_secret_key_is_created_once_per_data_dir(tmp_path: Path):
         ({"KINO_REDIS_URL": "http://x"}, "KINO_REDIS_URL"),
         ({"KINO_NATS_URL": "redis://x"}, "KINO_NATS_URL"),
         ({"KINO_S3_ENDPOINT": "minio:9000"}, "KINO_S3_ACCESS_KEY"),
-        ({"KINO_S3_ENDPOINT": "m:9", "KINO_S3_ACCESS_KEY": "a", "KINO_S3_SECRET_KEY": "b",
-          "KINO_S3_BUCKET": "c", "KINO_S3_SECURE": "maybe"}, "KINO_S3_SECURE"),
+        (
+            {
+                "KINO_S3_ENDPOINT": "m:9",
+                "KINO_S3_ACCESS_KEY": "a",
+                "KINO_S3_SECRET_KEY": "b",
+                "KINO_S3_BUCKET": "c",
+                "KINO_S3_SECURE": "maybe",
+            },
+            "KINO_S3_SECURE",
+        ),
         ({"KINO_OIDC_PROVIDERS": "gitlab"}, "KINO_OIDC_GITLAB_ISSUER"),
         ({"KINO_SECRET_KEY": "short"}, "at least 32"),
         ({"KINO_LOG_LEVEL": "LOUD"}, "KINO_LOG_LEVEL"),

@@ -59,7 +59,9 @@ def _error(original: Exception | None) -> GraphQLError:
 
 def test_errors_carry_codes_and_never_leak_internals():
     assert classify(_error(BadInputError("Bad email", field="email"))).extensions == {
-        "code": "BAD_USER_INPUT", "field": "email"}
+        "code": "BAD_USER_INPUT",
+        "field": "email",
+    }
     limited = classify(_error(RateLimitedError("Slow down", retry_after_seconds=12)))
     assert limited.extensions == {"code": "RATE_LIMITED", "retryAfterSeconds": 12}
     internal = classify(_error(RuntimeError("SELECT * FROM secrets; psycopg exploded")))
