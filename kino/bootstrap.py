@@ -97,7 +97,8 @@ def build_projector(
     specs: tuple[ProjectionSpec, ...] = PROJECTIONS,
     poll_interval: float = 1.0,
 ) -> Projector:
-    env = eventstore_env(endpoints.database_url)
+    # Per projection: a LISTEN connection, a puller and the view: small pools suffice.
+    env = eventstore_env(endpoints.database_url, pool_size=1, max_overflow=3)
 
     def view_for(spec: ProjectionSpec, name: str) -> TrackingRecorder:
         return make_view(spec, name, settings, endpoints, env)
@@ -119,9 +120,9 @@ def build_services(
     overrides: Mapping[str, Any] | None = None,
 ) -> Services:
     """Everything the api needs; call ``await services.open()`` before use."""
-    env = eventstore_env(endpoints.database_url, pool_size=10)
+    env = eventstore_env(endpoints.database_url, pool_size=2, max_overflow=14)
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-        psycopg_conninfo(endpoints.database_url), min_size=2, max_size=10, open=False
+        psycopg_conninfo(endpoints.database_url), min_size=1, max_size=10, open=False
     )
     client = aioredis.Redis.from_url(endpoints.redis_url)
     parts: dict[str, Any] = {

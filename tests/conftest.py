@@ -31,7 +31,7 @@ def _with_database(url: str, name: str) -> str:
 
 @pytest.fixture(scope="session")
 def run_id() -> str:
-    return secrets.token_hex(4)
+    return os.environ.get("KINO_TEST_RUN_ID") or secrets.token_hex(4)
 
 
 @pytest.fixture(scope="session")

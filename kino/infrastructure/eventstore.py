@@ -26,8 +26,14 @@ def postgres_params(database_url: str) -> dict[str, str]:
     }
 
 
-def eventstore_env(database_url: str, *, pool_size: int = 5) -> dict[str, str]:
-    """Environment for every eventsourcing Application and tracking recorder of Kino."""
+def eventstore_env(
+    database_url: str, *, pool_size: int = 2, max_overflow: int = 8
+) -> dict[str, str]:
+    """Environment for every eventsourcing Application and tracking recorder of Kino.
+
+    ``pool_size`` connections are opened eagerly and kept; up to ``max_overflow`` more
+    are opened under load. Keep the first small: every process and projection has pools.
+    """
     params = postgres_params(database_url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -37,7 +43,7 @@ def eventstore_env(database_url: str, *, pool_size: int = 5) -> dict[str, str]:
         "POSTGRES_USER": params["user"],
         "POSTGRES_PASSWORD": params["password"],
         "POSTGRES_POOL_SIZE": str(pool_size),
-        "POSTGRES_MAX_OVERFLOW": str(pool_size * 2),
+        "POSTGRES_MAX_OVERFLOW": str(max_overflow),
         "POSTGRES_LOCK_TIMEOUT": "10",
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_PRE_PING": "yes",
