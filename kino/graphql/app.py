@@ -17,6 +17,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.litestar import make_graphql_controller
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
 from kino.domain.errors import KinoError
 from kino.graphql.context import KinoContext, Services
@@ -65,13 +66,15 @@ def make_controller(services: Services) -> type[Any]:
     )
 
     class KinoGraphQLController(base):  # type: ignore[valid-type,misc]
-        async def on_ws_connect(self, context: KinoContext) -> None:
+        async def on_ws_connect(self, context: KinoContext) -> UnsetType:
+            """Authenticate ``connection_init``'s Authorization; anonymous is allowed."""
             try:
                 await context.viewer()
             except KinoError as error:
                 raise ConnectionRejectionError(
                     {"code": error.code, "message": error.message}
                 ) from None
+            return UnsetType()
 
         async def execute_single(self, **kwargs: Any) -> Any:
             """GraphQL over HTTP: a mutation sent with GET is 405 Method Not Allowed."""

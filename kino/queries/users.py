@@ -46,6 +46,12 @@ class UserQueries:
         )
         return rows[0] if rows else None
 
+    async def by_email(self, email: str) -> UserRecord | None:
+        rows = await self._fetch(
+            f"SELECT {_COLUMNS} FROM users_users WHERE email = %s", (email.strip().lower(),)
+        )
+        return rows[0] if rows else None
+
     async def position(self, application_name: str) -> int:
         async with self._pool.connection() as conn, conn.cursor() as curs:
             await curs.execute(
