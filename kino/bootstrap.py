@@ -8,6 +8,7 @@ from typing import Any
 
 import redis
 import redis.asyncio as aioredis
+from eventsourcing.application import Application
 from eventsourcing.persistence import TrackingRecorder
 from psycopg_pool import AsyncConnectionPool
 
@@ -19,6 +20,7 @@ from kino.infrastructure.settings import Settings, SettingsError
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
 from kino.projections.base import PostgresView, RedisView
+from kino.projections.generations import Generations, generation_name
 from kino.projections.runner import ProjectionSpec, Projector, construct_postgres_view
 from kino.projections.sessions import SessionProjection, SessionView
 from kino.projections.users import UserProjection, UserView
@@ -54,13 +56,11 @@ def resolve_endpoints(settings: Settings) -> Endpoints:
     )
 
 
-def generation_name(base: str, generation: int = 1) -> str:
-    return f"{base}_g{generation}"
-
-
 def redis_prefix(settings: Settings, name: str) -> str:
     return f"{settings.redis_namespace}:{name}"
 
+
+APPLICATIONS: tuple[type[Application[Any]], ...] = (Accounts,)
 
 PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec("users", Accounts, UserProjection, UserView),
@@ -91,25 +91,38 @@ def make_view(
     return construct_postgres_view(spec.view_class, name, env)
 
 
+@dataclass(frozen=True)
+class ProjectionTools:
+    """What the projector and the operator commands need to handle read models."""
+
+    settings: Settings
+    endpoints: Endpoints
+    env: dict[str, str]
+    generations: Generations
+
+    def view(self, spec: ProjectionSpec, name: str) -> TrackingRecorder:
+        return make_view(spec, name, self.settings, self.endpoints, self.env)
+
+    def live_name(self, spec: ProjectionSpec) -> str:
+        return generation_name(spec.name, self.generations.live(spec.name))
+
+
+def projection_tools(settings: Settings, endpoints: Endpoints) -> ProjectionTools:
+    # Per projection: a LISTEN connection, a puller and the view: small pools suffice.
+    env = eventstore_env(endpoints.database_url, pool_size=1, max_overflow=3)
+    generations = Generations(psycopg_conninfo(endpoints.database_url))
+    return ProjectionTools(settings, endpoints, env, generations)
+
+
 def build_projector(
     settings: Settings,
     endpoints: Endpoints,
     specs: tuple[ProjectionSpec, ...] = PROJECTIONS,
     poll_interval: float = 1.0,
 ) -> Projector:
-    # Per projection: a LISTEN connection, a puller and the view: small pools suffice.
-    env = eventstore_env(endpoints.database_url, pool_size=1, max_overflow=3)
-
-    def view_for(spec: ProjectionSpec, name: str) -> TrackingRecorder:
-        return make_view(spec, name, settings, endpoints, env)
-
-    return Projector(
-        list(specs),
-        env,
-        view_for,
-        poll_interval=poll_interval,
-        generation_of=lambda spec: generation_name(spec.name),
-    )
+    """The projector: every projection runs its live generation (see ADR 1)."""
+    tools = projection_tools(settings, endpoints)
+    return Projector(list(specs), tools.env, tools.view, tools.live_name, poll_interval)
 
 
 def build_services(
@@ -129,7 +142,7 @@ def build_services(
         "settings": settings,
         "accounts": Accounts(env=env, passwords=passwords),
         "users": UserQueries(pool),
-        "sessions": SessionQueries(client, redis_prefix(settings, generation_name("sessions"))),
+        "sessions": SessionQueries(client, redis_prefix(settings, "sessions")),
         "tokens": AccessTokens(settings.secret_key, settings.access_token_ttl_seconds),
         "throttle": LoginThrottle(
             client, settings.login_failures_per_minute, namespace=settings.redis_namespace

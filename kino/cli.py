@@ -30,6 +30,19 @@ def _projector(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _projections(settings: Settings, args: argparse.Namespace) -> int:
+    from kino.bootstrap import projection_tools, resolve_endpoints
+    from kino.operations import projections
+
+    tools = projection_tools(settings, resolve_endpoints(settings))
+    if args.action == "status":
+        return projections.print_status(tools)
+    if not args.names and not args.all:
+        print("kino: name a projection to rebuild, or use --all", file=sys.stderr)
+        return 2
+    return projections.run_rebuild(tools, [] if args.all else args.names)
+
+
 Handler = Callable[[Settings, argparse.Namespace], int]
 
 
@@ -45,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     }
     for name, (help_text, handler) in simple.items():
         commands.add_parser(name, help=help_text).set_defaults(handler=handler)
+    projections = commands.add_parser("projections", help="read-model positions and rebuilds")
+    actions = projections.add_subparsers(dest="action", required=True)
+    actions.add_parser("status", help="position, head and lag of every projection")
+    rebuild = actions.add_parser("rebuild", help="rebuild read models blue/green, resumable")
+    rebuild.add_argument("names", nargs="*", metavar="NAME")
+    rebuild.add_argument("--all", action="store_true", help="every projection")
+    projections.set_defaults(handler=_projections)
     return parser
 
 

@@ -151,6 +151,26 @@ class RedisView(TrackingRecorder):
     def key(self, *parts: object) -> str:
         return ":".join([self.prefix, *(str(part) for part in parts)])
 
+    @property
+    def pointer_key(self) -> str:
+        """``<namespace>:<name>:live`` holds the live generation number readers follow."""
+        base, _, generation = self.prefix.rpartition("_g")
+        return f"{base}:live" if generation.isdigit() else f"{self.prefix}:live"
+
+    @property
+    def generation(self) -> int:
+        _, _, generation = self.prefix.rpartition("_g")
+        return int(generation) if generation.isdigit() else 1
+
+    def publish_if_first(self) -> None:
+        self.redis.set(self.pointer_key, self.generation, nx=True)
+
+    def publish(self) -> None:
+        self.redis.set(self.pointer_key, self.generation)
+
+    def public_views(self) -> dict[str, str]:
+        return {}
+
     def tracking_key(self, application_name: str) -> str:
         return self.key("tracking", application_name)
 

@@ -1,8 +1,9 @@
 """Runs projections: one eventsourcing runner per projection, supervised.
 
-The supervisor restarts a runner whose thread failed (after a back-off), replays
-a Redis view that lost its data (Redis keeps nothing), and pokes every
-subscription on a timer so a lost NOTIFY costs at most one poll interval.
+The supervisor restarts a runner whose thread failed (after a back-off), follows the live
+generation (a rebuild switched it), replays a Redis view that lost its data (Redis keeps
+nothing), pokes every subscription on a timer so a lost NOTIFY costs at most one poll
+interval, and publishes position, head and lag as Prometheus gauges.
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ from eventsourcing.persistence import InfrastructureFactory, TrackingRecorder
 from eventsourcing.projection import BaseProjectionRunner, Projection
 from eventsourcing.utils import Environment
 
+from kino.infrastructure import metrics
 from kino.projections.base import PostgresView
 
 log = structlog.get_logger(__name__)
-
-ViewFactory = Callable[[str], TrackingRecorder]
 
 
 @dataclass(frozen=True)
@@ -45,64 +45,93 @@ def construct_postgres_view(
     return factory.tracking_recorder(view_class)
 
 
+def start_runner(
+    spec: ProjectionSpec, view: TrackingRecorder, env: Mapping[str, str]
+) -> BaseProjectionRunner[Any]:
+    """Start following ``spec``'s application into ``view`` from the view's own position."""
+    view.publish_if_first()  # type: ignore[attr-defined]
+    projection = spec.projection_class(view=view)
+    runner: BaseProjectionRunner[Any] = BaseProjectionRunner(
+        projection=projection,
+        application_class=spec.application_class,
+        tracking_recorder=view,
+        topics=projection.topics,
+        env=dict(env),
+    )
+    runner.__enter__()
+    return runner
+
+
+def stop_runner(runner: BaseProjectionRunner[Any]) -> str | None:
+    """Stop and join; the error that stopped it, if any."""
+    try:
+        runner.__exit__(None, None, None)
+    except Exception as error:  # noqa: BLE001 - reported to the caller
+        return repr(error)
+    return None
+
+
+def poke(runner: BaseProjectionRunner[Any] | None) -> None:
+    """Timed poll fallback: wake the subscription as a NOTIFY would."""
+    subscription = getattr(getattr(runner, "_subscription", None), "subscription", None)
+    notified = getattr(subscription, "_has_been_notified", None)
+    if isinstance(notified, threading.Event):
+        notified.set()
+
+
 class SupervisedRunner:
     def __init__(
         self,
         spec: ProjectionSpec,
         env: Mapping[str, str],
-        make_view: ViewFactory,
-        generation_name: str | None = None,
+        make_view: Callable[[str], TrackingRecorder],
+        live_name: Callable[[], str],
     ) -> None:
         self.spec = spec
         self.env = dict(env)
         self.make_view = make_view
-        self.name = generation_name or spec.name
+        self.live_name = live_name
+        self.name = live_name()
         self.view: TrackingRecorder = make_view(self.name)
         self.runner: BaseProjectionRunner[Any] | None = None
         self.restarts = 0
         self.last_error: str | None = None
 
+    @property
+    def app_name(self) -> str:
+        return self.spec.application_class.name
+
     def start(self) -> None:
-        projection = self.spec.projection_class(view=self.view)
-        self.runner = BaseProjectionRunner(
-            projection=projection,
-            application_class=self.spec.application_class,
-            tracking_recorder=self.view,
-            topics=projection.topics,
-            env=self.env,
-        )
-        self.runner.__enter__()
+        self.runner = start_runner(self.spec, self.view, self.env)
         log.info("projection started", projection=self.name, position=self.position())
 
     def position(self) -> int:
-        app_name = self.spec.application_class.name
-        return self.view.max_tracking_id(app_name) or 0
+        return self.view.max_tracking_id(self.app_name) or 0
 
-    def poke(self) -> None:
-        """Timed poll fallback: wake the subscription as a NOTIFY would."""
+    def head(self) -> int:
         runner = self.runner
-        subscription = getattr(getattr(runner, "_subscription", None), "subscription", None)
-        notified = getattr(subscription, "_has_been_notified", None)
-        if isinstance(notified, threading.Event):
-            notified.set()
-
-    def failed(self) -> bool:
-        return self.runner is not None and self.runner.is_interrupted.is_set()
+        app = getattr(runner, "app", None)
+        return int(app.recorder.max_notification_id() or 0) if app is not None else 0
 
     def stop(self) -> None:
         runner, self.runner = self.runner, None
-        if runner is None:
-            return
-        try:
-            runner.__exit__(None, None, None)
-        except Exception as error:  # noqa: BLE001 - record and carry on stopping
-            self.last_error = repr(error)
-            log.warning("projection stopped with error", projection=self.name, error=repr(error))
+        if runner is not None and (error := stop_runner(runner)):
+            self.last_error = error
+            log.warning("projection stopped with error", projection=self.name, error=error)
+
+    def restart_as(self, name: str) -> None:
+        self.stop()
+        self.name = name
+        self.view = self.make_view(name)
+        self.start()
 
     def check(self) -> None:
-        """Restart on failure; replay when the view lost its data."""
-        app_name = self.spec.application_class.name
-        if self.failed():
+        """Restart on failure; follow a switched generation; replay a view that lost its data."""
+        live = self.live_name()
+        if live != self.name:
+            log.info("live generation switched", projection=self.spec.name, now=live)
+            self.restart_as(live)
+        elif self.runner is not None and self.runner.is_interrupted.is_set():
             self.stop()
             self.restarts += 1
             delay = min(30.0, 0.5 * 2 ** min(self.restarts, 6))
@@ -113,12 +142,17 @@ class SupervisedRunner:
                 error=self.last_error,
             )
             time.sleep(delay)
-            self.start()
-        elif self.view.needs_replay(app_name):  # type: ignore[attr-defined]
+            self.restart_as(self.live_name())
+        elif self.view.needs_replay(self.app_name):  # type: ignore[attr-defined]
             log.warning("view lost its data, replaying from the first event", projection=self.name)
-            self.stop()
-            self.view = self.make_view(self.name)
-            self.start()
+            self.restart_as(self.name)
+
+    def report(self) -> None:
+        labels = (self.spec.name, self.app_name)
+        position, head = self.position(), self.head()
+        metrics.PROJECTION_POSITION.labels(*labels).set(position)
+        metrics.PROJECTION_HEAD.labels(*labels).set(head)
+        metrics.PROJECTION_LAG.labels(*labels).set(max(0, head - position))
 
 
 class Projector:
@@ -129,15 +163,15 @@ class Projector:
         specs: Sequence[ProjectionSpec],
         env: Mapping[str, str],
         make_view: Callable[[ProjectionSpec, str], TrackingRecorder],
+        live_name: Callable[[ProjectionSpec], str],
         poll_interval: float = 1.0,
-        generation_of: Callable[[ProjectionSpec], str] | None = None,
     ) -> None:
         self.runners = [
             SupervisedRunner(
                 spec,
                 env,
                 lambda name, s=spec: make_view(s, name),  # type: ignore[misc]
-                generation_name=generation_of(spec) if generation_of else None,
+                lambda s=spec: live_name(s),  # type: ignore[misc]
             )
             for spec in specs
         ]
@@ -150,14 +184,18 @@ class Projector:
 
     def run_forever(self) -> None:
         while not self._stopping.wait(self.poll_interval):
-            for runner in self.runners:
-                runner.poke()
-                try:
-                    runner.check()
-                except Exception as error:  # noqa: BLE001 - keep supervising the others
-                    log.error(
-                        "projection supervision failed", projection=runner.name, error=repr(error)
-                    )
+            self.supervise()
+
+    def supervise(self) -> None:
+        for runner in self.runners:
+            poke(runner.runner)
+            try:
+                runner.check()
+                runner.report()
+            except Exception as error:  # noqa: BLE001 - keep supervising the others
+                log.error(
+                    "projection supervision failed", projection=runner.name, error=repr(error)
+                )
 
     def request_stop(self) -> None:
         """Safe from a signal handler: ``run_forever`` returns soon after."""

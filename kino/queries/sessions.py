@@ -6,22 +6,36 @@ from uuid import UUID
 
 from redis.asyncio import Redis
 
+# Follow the live-generation pointer and read the session in one round trip.
+_ACTIVE_USER = """
+local generation = redis.call('GET', KEYS[1]) or '1'
+local key = ARGV[1] .. '_g' .. generation .. ':session:' .. ARGV[2]
+return redis.call('HMGET', key, 'user_id', 'active')
+"""
+_POSITION = """
+local generation = redis.call('GET', KEYS[1]) or '1'
+return redis.call('GET', ARGV[1] .. '_g' .. generation .. ':tracking:' .. ARGV[2])
+"""
+
 
 class SessionQueries:
-    def __init__(self, client: Redis, prefix: str) -> None:
+    def __init__(self, client: Redis, base: str) -> None:
+        """``base`` is ``<namespace>:sessions``; generations live at ``<base>_g<N>``."""
         self._redis = client
-        self._prefix = prefix
+        self._base = base
+        self._pointer = f"{base}:live"
+        self._active_user = client.register_script(_ACTIVE_USER)
+        self._position = client.register_script(_POSITION)
 
     async def active_user(self, session_id: UUID) -> UUID | None:
         """The session's user while the session is active, else None."""
-        values = await self._redis.hmget(
-            f"{self._prefix}:session:{session_id}", ["user_id", "active"]
+        user_id, active = await self._active_user(
+            keys=[self._pointer], args=[self._base, str(session_id)]
         )
-        user_id, active = values
         if user_id is None or active not in (b"1", "1"):
             return None
         return UUID(user_id.decode() if isinstance(user_id, bytes) else user_id)
 
     async def position(self, application_name: str) -> int:
-        value = await self._redis.get(f"{self._prefix}:tracking:{application_name}")
+        value = await self._position(keys=[self._pointer], args=[self._base, application_name])
         return int(value) if value is not None else 0
