@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from litestar.testing import AsyncTestClient
 
 from kino.bootstrap import Endpoints, build_projector, build_services
@@ -20,6 +21,13 @@ from kino.projections.runner import Projector
 def projector(settings: Settings, endpoints: Endpoints) -> Iterator[Projector]:
     with build_projector(settings, endpoints, poll_interval=0.2) as running:
         yield running
+
+
+@pytest.fixture
+def redis_client(endpoints: Endpoints) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(endpoints.redis_url)
+    yield client
+    client.close()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
-import pytest
 import redis
 
 from kino.bootstrap import Endpoints
@@ -135,10 +134,3 @@ def kino(env: dict[str, str], *args: str, capture: bool = True) -> subprocess.Po
 def clean_namespace(client: redis.Redis, namespace: str) -> None:
     for key in client.scan_iter(match=f"{namespace}:*", count=1000):
         client.unlink(key)
-
-
-@pytest.fixture
-def redis_client(endpoints: Endpoints) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(endpoints.redis_url)
-    yield client
-    client.close()

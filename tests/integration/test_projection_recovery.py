@@ -13,7 +13,6 @@ from tests.integration.recovery_helpers import (
     kino,
     kino_env,
     position,
-    redis_client,  # noqa: F401 - fixture
     sessions_snapshot,
     users_checksum,
     wait_for,

@@ -20,7 +20,6 @@ from tests.integration.recovery_helpers import (
     kino_env,
     pg_value,
     position,
-    redis_client,  # noqa: F401 - fixture
     users_checksum,
     wait_for,
     write_users,
