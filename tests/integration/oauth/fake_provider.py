@@ -32,6 +32,7 @@ class FakeProvider:
         self.sign_with: RSAKey | None = None
         self.released = threading.Event()
         self.token_requests: list[dict[str, str]] = []
+        self.last_subject: Any = None
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self) -> FakeProvider:
@@ -69,8 +70,9 @@ class FakeProvider:
         }
         claims.update(overrides)
         claims = {key: value for key, value in claims.items() if value is not None}
+        self.last_subject = claims.get("sub")
         key = self.sign_with or self.key
-        return jwt.encode({"alg": "RS256", "kid": "fake-1"}, claims, key)
+        return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -102,7 +104,7 @@ class FakeProvider:
                 elif path == "/jwks":
                     self._json({"keys": [fake.key.as_dict(private=False)]})
                 elif path == "/userinfo":
-                    self._json({"sub": "fake-subject"})
+                    self._json({"sub": fake.last_subject})
                 else:
                     self._send(404, b"{}")
 
