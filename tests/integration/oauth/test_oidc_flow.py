@@ -77,3 +77,17 @@ async def test_the_session_records_the_provider_as_its_method(oauth_client, data
         ).fetchall()
     assert any(b'"oidc:local"' in bytes(row[0]) for row in rows)
     assert payload["user"]["id"]
+
+
+async def test_the_web_sign_in_offers_each_configured_provider(oauth_client):
+    data = await gql(oauth_client, "{ oauthProviders }")
+    assert data["oauthProviders"] == ["local", "fake", "down"]
+    for path in ("/login", "/auth/callback"):
+        page = await oauth_client.get(path)
+        assert page.status_code == 200
+        assert 'id="provider-buttons"' in page.text
+        assert "/static/oauth.js" in page.text
+    script = await oauth_client.get("/static/oauth.js")
+    assert script.status_code == 200
+    assert "beginOAuthLogin" in script.text
+    assert "completeOAuthLogin" in script.text
