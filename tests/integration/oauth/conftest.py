@@ -41,9 +41,26 @@ class Clock:
 
 
 @pytest.fixture(scope="session")
-def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProvider]:
+def web_socket() -> Iterator[socket.socket]:
+    """The listening socket a real api server (test_oidc_web) serves on; bound first so the
+    provider can register its callback URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        yield sock
+
+
+def web_origin(sock: socket.socket) -> str:
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(
+    tmp_path_factory: pytest.TempPathFactory, web_socket: socket.socket
+) -> Iterator[RunningProvider]:
     log = tmp_path_factory.mktemp("oidc") / "provider.log"
-    yield from start_provider([CALLBACK, OTHER_CALLBACK, EXTRA_CALLBACK], log)
+    web_callback = f"{web_origin(web_socket)}/auth/callback"
+    yield from start_provider([CALLBACK, OTHER_CALLBACK, EXTRA_CALLBACK, web_callback], log)
 
 
 @pytest.fixture(scope="session")
