@@ -59,8 +59,9 @@ def _slug(raw: str | None) -> str:
 
 def base_handle(identity: ExternalIdentity) -> str:
     """The first acceptable handle from preferred_username, the email's local part or the name."""
+    username = (identity.preferred_username or "").partition("@")[0]  # often an email
     local_part = (identity.email or "").partition("@")[0]
-    for raw in (identity.preferred_username, local_part, identity.name):
+    for raw in (username, local_part, identity.name):
         slug = _slug(raw)
         if len(slug) >= MIN_HANDLE and slug not in RESERVED_HANDLES:
             return slug

@@ -32,6 +32,7 @@ def identity(**claims: object) -> ExternalIdentity:
         ({}, "user"),
         ({"preferred_username": "a" * 80}, "a" * 30),
         ({"preferred_username": "__x__y__"}, "x_y"),
+        ({"preferred_username": "erin.k@corp.example", "name": "Erin"}, "erin_k"),
     ],
 )
 def test_base_handle_comes_from_the_first_usable_claim(claims, handle):

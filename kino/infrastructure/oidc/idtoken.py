@@ -11,7 +11,7 @@ from typing import Any
 
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from kino.domain.errors import BadInputError
@@ -47,15 +47,10 @@ async def _decode(provider: OIDCProvider, id_token: str, algorithms: list[str]) 
         try:
             return jwt.decode(id_token, keys, algorithms=algorithms)
         except (JoseError, ValueError) as error:
-            if not refresh and _may_be_rotated(error):
+            if not refresh and isinstance(error, InvalidKeyIdError):
                 continue  # the provider may have rotated its keys: fetch them once more
             raise invalid(_describe(error)) from None
     raise invalid("unknown signing key")  # pragma: no cover - the loop returns or raises
-
-
-def _may_be_rotated(error: Exception) -> bool:
-    text = str(error).lower()
-    return "key" in text and ("not found" in text or "kid" in text or "no " in text)
 
 
 def _describe(error: Exception) -> str:
