@@ -18,7 +18,7 @@ test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff check kino tests bench
+	$(BIN)/ruff check kino tests $(wildcard bench)
 	$(BIN)/ruff format --check kino
 	$(BIN)/mypy
 	$(BIN)/lint-imports
