@@ -103,6 +103,8 @@ class OIDCProvider:
         )
         if status in (400, 401):
             error = _oauth_error(raw)
+            if error in ("invalid_client", "unauthorized_client"):
+                raise self.unavailable(f"it does not accept Kino's client credentials: {error}")
             raise BadInputError(
                 f"The provider refused this sign-in ({error}): the code may have been used "
                 "already or have expired. Start the sign-in again."
@@ -146,11 +148,8 @@ class OIDCProvider:
                         raise self.unavailable(f"its {what} response is too large")
                 return response.status_code, bytes(body)
         except (httpx.HTTPError, TimeoutError, OSError) as error:
-            kind = (
-                "timed out"
-                if isinstance(error, TimeoutError | httpx.TimeoutException)
-                else ("could not be reached")
-            )
+            timed_out = isinstance(error, TimeoutError | httpx.TimeoutException)
+            kind = "timed out" if timed_out else "could not be reached"
             raise self.unavailable(f"its {what} endpoint {kind}") from None
 
 

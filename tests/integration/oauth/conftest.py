@@ -97,6 +97,9 @@ def oauth_settings(
             "fake", fake.issuer, fake_provider.CLIENT_ID, fake_provider.CLIENT_SECRET
         ),
         OIDCProviderSettings("down", f"http://127.0.0.1:{closed_port}", "kino", "secret"),
+        OIDCProviderSettings(
+            "misconfigured", oidc_provider.issuer, oidc_provider.client_id, "a wrong secret"
+        ),
     )
     return settings.with_overrides(
         public_url=PUBLIC_URL,

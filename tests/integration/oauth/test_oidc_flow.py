@@ -81,7 +81,7 @@ async def test_the_session_records_the_provider_as_its_method(oauth_client, data
 
 async def test_the_web_sign_in_offers_each_configured_provider(oauth_client):
     data = await gql(oauth_client, "{ oauthProviders }")
-    assert data["oauthProviders"] == ["local", "fake", "down"]
+    assert data["oauthProviders"] == ["local", "fake", "down", "misconfigured"]
     for path in ("/login", "/auth/callback"):
         page = await oauth_client.get(path)
         assert page.status_code == 200

@@ -7,8 +7,9 @@ import threading
 import pytest
 
 from tests.integration.conftest import GraphQLError
-from tests.integration.oauth.conftest import open_client
-from tests.integration.oauth.helpers import begin, complete
+from tests.integration.oauth.conftest import CALLBACK, open_client
+from tests.integration.oauth.helpers import begin, complete, subject
+from tests.integration.oidc_provider import authorize
 
 
 async def test_a_provider_that_is_down_gives_a_readable_error(oauth_client):
@@ -53,3 +54,16 @@ async def test_a_provider_that_never_answers_times_out(
         fake.released.set()
     assert failed.value.code == "INTERNAL"
     assert "timed out" in str(failed.value)
+
+
+async def test_wrong_client_credentials_are_reported_as_the_providers_problem(
+    oauth_client, users_created
+):
+    before = users_created()
+    start = await begin(oauth_client, provider="misconfigured")
+    answer = await authorize(start["authorizationUrl"], CALLBACK, subject("creds"))
+    with pytest.raises(GraphQLError) as failed:
+        await complete(oauth_client, provider="misconfigured", **answer)
+    assert failed.value.code == "INTERNAL"
+    assert "client credentials" in str(failed.value)
+    assert users_created() == before

@@ -80,7 +80,7 @@ def run_page(origin: str, page: str, storage: dict[str, str] | None = None, clic
 
 async def test_the_login_page_signs_in_through_a_provider(web_api):
     login_page = await asyncio.to_thread(run_page, web_api, "/login", click="local")
-    assert login_page["buttons"] == ["local", "fake", "down"]
+    assert login_page["buttons"] == ["local", "fake", "down", "misconfigured"]
     assert login_page["providersHidden"] is False
     authorization_url = login_page["navigatedTo"]
     assert authorization_url, login_page["message"]
