@@ -13,6 +13,7 @@ dev: install
 
 test: install
 	bash scripts/ensure-services.sh
+	bash scripts/test-deps.sh
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 

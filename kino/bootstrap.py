@@ -16,6 +16,7 @@ from kino.commands.accounts import Accounts, PasswordHasher
 from kino.graphql.context import Services
 from kino.infrastructure.embedded import read_state
 from kino.infrastructure.eventstore import eventstore_env, psycopg_conninfo
+from kino.infrastructure.oidc import FlowStore, OIDCLogin, RedirectAllowList
 from kino.infrastructure.settings import Settings, SettingsError
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
@@ -149,6 +150,11 @@ def build_services(
         ),
         "pg_pool": pool,
         "redis": client,
+        "oidc": OIDCLogin(
+            settings.oidc_providers,
+            RedirectAllowList(settings.public_url, settings.oauth_redirect_extras),
+            FlowStore(client, settings.redis_namespace),
+        ),
     }
     parts.update(overrides or {})
     return Services(**parts)

@@ -20,7 +20,7 @@ class UserType:
     handle: str
     display_name: str
     created_at: datetime
-    _email: strawberry.Private[str]
+    _email: strawberry.Private[str | None]
     _is_self: strawberry.Private[bool] = False
 
     @strawberry.field(description="Visible to the user themself only.")

@@ -20,10 +20,11 @@ from strawberry.tools import merge_types
 from kino.graphql.accounts import AccountsMutation, AccountsQuery
 from kino.graphql.errors import ErrorCodes
 from kino.graphql.metrics import OperationMetrics
+from kino.graphql.oauth import OAuthMutation, OAuthQuery
 from kino.infrastructure.settings import Settings
 
-Query = merge_types("Query", (AccountsQuery,))
-Mutation = merge_types("Mutation", (AccountsMutation,))
+Query = merge_types("Query", (AccountsQuery, OAuthQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, OAuthMutation))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -16,12 +16,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
+import psycopg
 import redis
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
+
+from kino.projections.generations import Generations
 
 RedisOp = Sequence[str | int | float]
 
@@ -86,6 +89,34 @@ class PostgresView(PostgresTrackingRecorder):
                 curs.execute(SQL("DROP VIEW IF EXISTS {0}").format(Identifier(public)))
                 self._point_view(curs, public, table)
 
+    def switch_from(
+        self, old: PostgresView, generations: Generations, name: str, generation: int
+    ) -> bool:
+        """Make this generation live unless it is behind ``old``, atomically.
+
+        Locking the old tracking table stops the live projector from committing more rows to
+        the old generation while the positions are compared and the views re-pointed.
+        """
+
+        def not_behind(conn: psycopg.Connection[Any]) -> bool:
+            conn.execute(
+                SQL("LOCK TABLE {0} IN SHARE ROW EXCLUSIVE MODE").format(
+                    Identifier(old.tracking_table_name)
+                )
+            )
+            positions = []
+            for table in (self.tracking_table_name, old.tracking_table_name):
+                row = conn.execute(
+                    SQL(
+                        "SELECT coalesce(max(notification_id), 0) FROM {0} "
+                        "WHERE application_name <> '__migration__'"
+                    ).format(Identifier(table))
+                ).fetchone()
+                positions.append(int(row[0]) if row else 0)
+            return positions[0] >= positions[1]
+
+        return generations.switch(name, generation, self.public_views(), guard=not_behind)
+
     def _point_view(self, curs: Cursor[DictRow], public: str, table: str) -> None:
         curs.execute(
             SQL("CREATE VIEW {0} AS SELECT * FROM {1}").format(
@@ -139,6 +170,28 @@ return 1
 """
 
 
+_SWITCH_SCRIPT = """
+local function positions(prefix)
+  local result = {}
+  local cursor = '0'
+  repeat
+    local page = redis.call('SCAN', cursor, 'MATCH', prefix .. ':*', 'COUNT', 100)
+    cursor = page[1]
+    for _, key in ipairs(page[2]) do
+      result[string.sub(key, #prefix + 2)] = tonumber(redis.call('GET', key) or '0')
+    end
+  until cursor == '0'
+  return result
+end
+local new, old = positions(KEYS[2]), positions(KEYS[3])
+for application, position in pairs(old) do
+  if (new[application] or 0) < position then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+"""
+
+
 class RedisView(TrackingRecorder):
     """A Redis read model; every key it writes starts with ``self.prefix``."""
 
@@ -146,6 +199,7 @@ class RedisView(TrackingRecorder):
         self.redis = client
         self.prefix = prefix
         self._apply = client.register_script(_APPLY_SCRIPT)
+        self._switch = client.register_script(_SWITCH_SCRIPT)
         self._has_recorded = False
 
     def key(self, *parts: object) -> str:
@@ -167,6 +221,21 @@ class RedisView(TrackingRecorder):
 
     def publish(self) -> None:
         self.redis.set(self.pointer_key, self.generation)
+
+    def switch_from(
+        self, old: RedisView, generations: Generations, name: str, generation: int
+    ) -> bool:
+        """Move the pointer here unless this generation is behind ``old`` (one Lua call)."""
+        switched = self._switch(
+            keys=[self.pointer_key, self.tracking_key_pattern(), old.tracking_key_pattern()],
+            args=[self.generation],
+        )
+        if switched:
+            generations.switch(name, generation, {})
+        return bool(switched)
+
+    def tracking_key_pattern(self) -> str:
+        return self.key("tracking")
 
     def public_views(self) -> dict[str, str]:
         return {}

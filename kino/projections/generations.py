@@ -8,7 +8,9 @@ pointer key ``<namespace>:<name>:live`` that the switch sets after that commit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg.sql import SQL, Identifier
@@ -21,6 +23,9 @@ CREATE TABLE IF NOT EXISTS kino_projection_generations (
     building integer,
     updated_at timestamptz NOT NULL DEFAULT now()
 )"""
+
+
+SwitchGuard = Callable[[psycopg.Connection[Any]], bool]
 
 
 @dataclass(frozen=True)
@@ -80,10 +85,17 @@ class Generations:
             )
         return generation, False
 
-    def switch(self, name: str, generation: int, views: dict[str, str]) -> None:
-        """Make ``generation`` live: re-point ``views`` (public → table) and the row, atomically."""
+    def switch(
+        self, name: str, generation: int, views: dict[str, str], guard: SwitchGuard | None = None
+    ) -> bool:
+        """Make ``generation`` live: re-point ``views`` (public → table) and the row, atomically.
+
+        ``guard`` runs first in the same transaction; when it answers False nothing changes.
+        """
         with self._connect() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
+            if guard is not None and not guard(conn):
+                return False
             for public, table in views.items():
                 conn.execute(SQL("DROP VIEW IF EXISTS {0}").format(Identifier(public)))
                 conn.execute(
@@ -96,6 +108,7 @@ class Generations:
                 "updated_at = now() WHERE name = %s",
                 (generation, name),
             )
+        return True
 
     def all(self) -> list[GenerationState]:
         with self._connect() as conn:

@@ -53,18 +53,19 @@ def rebuild(
     try:
         first = view.max_tracking_id(app_name) or 0
         _catch_up(runner, view, app_name, progress, poll)
-        _catch_up(runner, view, app_name, progress, poll)  # what arrived meanwhile
-        if runner.is_interrupted.is_set():
-            raise RuntimeError(f"rebuilding {spec.name} failed: {stop_runner(runner)}")
-        generations.switch(spec.name, generation, view.public_views())  # type: ignore[attr-defined]
-        view.publish()  # type: ignore[attr-defined]
+        old_view = make_view(generation_name(spec.name, old))
+        # Switch only when not behind the live generation, else catch up again and retry.
+        while not view.switch_from(old_view, generations, spec.name, generation):  # type: ignore[attr-defined]
+            if runner.is_interrupted.is_set():
+                raise RuntimeError(f"rebuilding {spec.name} failed: {stop_runner(runner)}")
+            _catch_up(runner, view, app_name, progress, poll)
         events = (view.max_tracking_id(app_name) or 0) - first
         seconds = time.monotonic() - started
     finally:
         stop_runner(runner)
     if old != generation:
         time.sleep(grace_seconds)  # the live projector moves to the new generation meanwhile
-        make_view(generation_name(spec.name, old)).drop()  # type: ignore[attr-defined]
+        old_view.drop()  # type: ignore[attr-defined]
     return RebuildResult(spec.name, old, generation, resumed, events, seconds)
 
 

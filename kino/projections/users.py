@@ -15,7 +15,7 @@ from kino.projections.base import PostgresView
 class UserView(PostgresView):
     tables = {
         "users": (
-            "id uuid PRIMARY KEY, handle text NOT NULL UNIQUE, email text NOT NULL UNIQUE, "
+            "id uuid PRIMARY KEY, handle text NOT NULL UNIQUE, email text UNIQUE, "
             "display_name text NOT NULL, has_password boolean NOT NULL, "
             "created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL"
         )
@@ -26,7 +26,7 @@ class UserView(PostgresView):
             curs.execute(
                 self.sql(
                     "INSERT INTO {users} (id, handle, email, display_name, has_password, "
-                    "created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    "created_at, updated_at) VALUES (%s, %s, NULLIF(%s, ''), %s, %s, %s, %s)",
                     users="users",
                 ),
                 (

@@ -18,7 +18,7 @@ _COLUMNS = "id, handle, email, display_name, created_at"
 class UserRecord:
     id: UUID
     handle: str
-    email: str
+    email: str | None  # None: an account without an email (an OAuth sign-in without one)
     display_name: str
     created_at: datetime
 

@@ -1,0 +1,85 @@
+"""An identity asserted by an OpenID Connect provider, and what Kino derives from it.
+
+Pure functions: the handle and display name a first sign-in proposes, from the claims.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from kino.domain.errors import BadInputError
+from kino.domain.identity import (
+    HANDLE_PATTERN,
+    MAX_DISPLAY_NAME_LENGTH,
+    RESERVED_HANDLES,
+    normalize_email,
+)
+
+MIN_HANDLE, MAX_HANDLE = 3, 30
+FALLBACK_HANDLE = "user"
+
+
+@dataclass(frozen=True)
+class ExternalIdentity:
+    """Claims about one person, validated by the OIDC client (signature, iss, aud, nonce)."""
+
+    provider: str
+    issuer: str
+    subject: str
+    email: str | None = None
+    email_verified: bool = False
+    name: str | None = None
+    preferred_username: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The identity's index key: a subject is unique only within its issuer."""
+        return f"{self.issuer}|{self.subject}"
+
+    @property
+    def verified_email(self) -> str | None:
+        """The normalised email when the provider vouches for it, else None."""
+        if not self.email_verified or not self.email:
+            return None
+        try:
+            return normalize_email(self.email)
+        except BadInputError:
+            return None
+
+
+def _slug(raw: str | None) -> str:
+    text = unicodedata.normalize("NFKD", raw or "")
+    text = text.encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z0-9_]+", "_", text)
+    return re.sub(r"_{2,}", "_", text).strip("_")[:MAX_HANDLE].strip("_")
+
+
+def base_handle(identity: ExternalIdentity) -> str:
+    """The first acceptable handle from preferred_username, the email's local part or the name."""
+    username = (identity.preferred_username or "").partition("@")[0]  # often an email
+    local_part = (identity.email or "").partition("@")[0]
+    for raw in (username, local_part, identity.name):
+        slug = _slug(raw)
+        if len(slug) >= MIN_HANDLE and slug not in RESERVED_HANDLES:
+            return slug
+    return FALLBACK_HANDLE
+
+
+def handle_candidates(base: str, suffixes: Iterator[str]) -> Iterator[str]:
+    """``base`` itself, then ``base_<suffix>`` shortened to fit, for each suffix given."""
+    if HANDLE_PATTERN.match(base) and base not in RESERVED_HANDLES:
+        yield base
+    for suffix in suffixes:
+        stem = base[: MAX_HANDLE - len(suffix) - 1].rstrip("_") or FALLBACK_HANDLE
+        yield f"{stem}_{suffix}"
+
+
+def display_name_from_claims(name: str | None, fallback: str) -> str:
+    """The claimed name, cleaned of control characters and cut to length; else ``fallback``."""
+    text = unicodedata.normalize("NFC", name or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
+    text = " ".join(text.split())[:MAX_DISPLAY_NAME_LENGTH].strip()
+    return text or fallback
