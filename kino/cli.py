@@ -43,6 +43,18 @@ def _projections(settings: Settings, args: argparse.Namespace) -> int:
     return projections.run_rebuild(tools, [] if args.all else args.names)
 
 
+def _events(settings: Settings, args: argparse.Namespace) -> int:
+    from kino.bootstrap import projection_tools, resolve_endpoints
+    from kino.operations import events
+
+    tools = projection_tools(settings, resolve_endpoints(settings))
+    if args.action == "tail":
+        return events.tail(tools, args.app, args.limit, args.follow)
+    if args.action == "show":
+        return events.show(tools, args.aggregate_id, args.at_version)
+    return events.replay(tools, args.app, args.start, args.stop, args.into)
+
+
 Handler = Callable[[Settings, argparse.Namespace], int]
 
 
@@ -65,6 +77,21 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.add_argument("names", nargs="*", metavar="NAME")
     rebuild.add_argument("--all", action="store_true", help="every projection")
     projections.set_defaults(handler=_projections)
+    events = commands.add_parser("events", help="inspect the event store")
+    verbs = events.add_subparsers(dest="action", required=True)
+    tail = verbs.add_parser("tail", help="notifications as they are written, one line each")
+    tail.add_argument("--app", help="only this application (accounts, videos, ...)")
+    tail.add_argument("--limit", type=int, default=20, help="how many earlier events to show")
+    tail.add_argument("--follow", "-f", action="store_true", help="keep printing new events")
+    show = verbs.add_parser("show", help="an aggregate's history and its state at a version")
+    show.add_argument("aggregate_id")
+    show.add_argument("--at-version", type=int, help="the state after this version")
+    replay = verbs.add_parser("replay", help="replay a range into a scratch read model")
+    replay.add_argument("--app", required=True)
+    replay.add_argument("--from", dest="start", type=int, default=1)
+    replay.add_argument("--to", dest="stop", type=int, required=True)
+    replay.add_argument("--into", required=True, metavar="PROJECTION")
+    events.set_defaults(handler=_events)
     return parser
 
 

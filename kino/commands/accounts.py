@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import EnvType
 
+from kino.commands.base import KinoApplication
 from kino.domain.accounts import Session, UniqueKey, User
 from kino.domain.errors import ConflictError, UnauthenticatedError
 from kino.domain.identity import (
@@ -61,7 +62,7 @@ def last_position(recordings: list[Recording[Any]]) -> int:
     return max(recording.notification.id for recording in recordings)
 
 
-class Accounts(Application[UUID]):
+class Accounts(KinoApplication):
     name = "accounts"
 
     def __init__(
@@ -84,7 +85,13 @@ class Accounts(Application[UUID]):
         return self._passwords
 
     def register(
-        self, email: str, handle: str, password: str, display_name: str | None = None
+        self,
+        email: str,
+        handle: str,
+        password: str,
+        display_name: str | None = None,
+        *,
+        client: str = "",
     ) -> SessionGrant:
         email = normalize_email(email)
         handle = normalize_handle(handle)
@@ -101,7 +108,7 @@ class Accounts(Application[UUID]):
             UniqueKey(kind=UniqueKey.EMAIL, key=email, user_id=user.id),
             UniqueKey(kind=UniqueKey.HANDLE, key=handle, user_id=user.id),
         ]
-        session, token = self._new_session(user.id, "password")
+        session, token = self._new_session(user.id, "password", client)
         try:
             recordings = self.save(user, *keys, session)
         except IntegrityError:
@@ -109,19 +116,21 @@ class Accounts(Application[UUID]):
             raise  # pragma: no cover - a conflict on a key that is not taken
         return SessionGrant(user.id, session.id, str(token), last_position(recordings))
 
-    def login(self, login: str, password: str, *, method: str = "password") -> SessionGrant:
+    def login(
+        self, login: str, password: str, *, method: str = "password", client: str = ""
+    ) -> SessionGrant:
         user_id = self.find_user_id(login)
         user = self.repository.get(user_id) if user_id else None
         stored_hash = user.password_hash if isinstance(user, User) else None
         # One argon2 verify on every path, so timing does not reveal whether an account exists.
         if not self.passwords.verify(stored_hash, password) or not isinstance(user, User):
             raise UnauthenticatedError(WRONG_CREDENTIALS)
-        session, token = self._new_session(user.id, method)
+        session, token = self._new_session(user.id, method, client)
         recordings = self.save(session)
         return SessionGrant(user.id, session.id, str(token), last_position(recordings))
 
-    def start_session(self, user_id: UUID, method: str) -> SessionGrant:
-        session, token = self._new_session(user_id, method)
+    def start_session(self, user_id: UUID, method: str, client: str = "") -> SessionGrant:
+        session, token = self._new_session(user_id, method, client)
         recordings = self.save(session)
         return SessionGrant(user_id, session.id, str(token), last_position(recordings))
 
@@ -168,13 +177,16 @@ class Accounts(Application[UUID]):
         if self.key_taken(UniqueKey.HANDLE, handle):
             raise ConflictError(f"The handle {handle!r} is taken; choose another.", field="handle")
 
-    def _new_session(self, user_id: UUID, method: str) -> tuple[Session, RefreshToken]:
+    def _new_session(
+        self, user_id: UUID, method: str, client: str = ""
+    ) -> tuple[Session, RefreshToken]:
         secret = RefreshToken.new(user_id, 0)  # the session id is known only after creation
         session = Session(
             user_id=user_id,
             method=method,
             token_hash=secret.secret_hash,
             expires_at=self.clock() + self.session_ttl,
+            client=client[:200],
         )
         return session, RefreshToken(session.id, 0, secret.secret)
 

@@ -82,10 +82,21 @@ class Session(Aggregate):
     """
 
     class Started(Aggregate.Created):
+        """Version 2 added ``client`` (the User-Agent that signed in); older events say
+        ``"unknown"``. The schema-evolution pattern: bump ``class_version``, add
+        ``upcast_v<N>_v<N+1>``, never rename (see docs/adr/0002-event-schema-evolution.md).
+        """
+
+        class_version = 2
         user_id: UUID
         method: str
         token_hash: str
         expires_at: datetime
+        client: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["client"] = "unknown"
 
     class Refreshed(Aggregate.Event):
         generation: int
@@ -95,9 +106,12 @@ class Session(Aggregate):
         reason: str
 
     @event(Started)
-    def __init__(self, user_id: UUID, method: str, token_hash: str, expires_at: datetime) -> None:
+    def __init__(
+        self, user_id: UUID, method: str, token_hash: str, expires_at: datetime, client: str = ""
+    ) -> None:
         self.user_id = user_id
         self.method = method
+        self.client = client
         self.token_hash = token_hash
         self.expires_at = expires_at
         self.generation = 0

@@ -100,6 +100,7 @@ class AccountsMutation:
             bounded(handle, "handle", 64),
             bounded(password, "password", 1024),
             bounded(display_name, "displayName", 256),
+            client=info.context.user_agent,
         )
         return await auth_payload(info.context, grant)
 
@@ -111,7 +112,9 @@ class AccountsMutation:
         throttle = context.services.throttle
         await throttle.check(login, context.client_address)
         try:
-            grant = await run_sync(context.services.accounts.login, login, password)
+            grant = await run_sync(
+                context.services.accounts.login, login, password, client=context.user_agent
+            )
         except UnauthenticatedError:
             await throttle.failed(login, context.client_address)
             raise

@@ -53,6 +53,7 @@ def make_controller(services: Services) -> type[Any]:
             services=services,
             client_address=str(client[0]),
             authorization=authorization.decode("latin-1") if authorization else None,
+            user_agent=headers.get(b"user-agent", b"").decode("latin-1")[:200],
         )
 
     base = make_graphql_controller(

@@ -57,6 +57,7 @@ class Viewer:
 class KinoContext(BaseContext, kw_only=True):
     services: Services
     client_address: str = "unknown"
+    user_agent: str = ""
     authorization: str | None = None
     connection_params: dict[str, Any] | None = None
     _viewer: Viewer | None = None

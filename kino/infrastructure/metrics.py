@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 
 HTTP_REQUESTS = Counter("kino_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_LATENCY = Histogram(
@@ -23,7 +30,16 @@ PROJECTION_HEAD = Gauge(
 PROJECTION_LAG = Gauge(
     "kino_projection_lag_events", "Notifications not yet processed", ["projection", "application"]
 )
+EVENTS_WRITTEN = Counter(
+    "kino_events_written_total", "Domain events saved to the event store", ["application", "type"]
+)
 WEBSOCKET_SUBSCRIBERS = Gauge("kino_websocket_subscribers", "Open GraphQL subscriptions")
+
+
+def serve_metrics(port: int | None, host: str = "0.0.0.0") -> None:  # noqa: S104
+    """Worker processes (projector, relay, transcoder) expose /metrics on their own port."""
+    if port:
+        start_http_server(port, addr=host)
 
 
 def render() -> tuple[bytes, str]:

@@ -47,6 +47,7 @@ class Settings:
     nats_url: str | None = None
     s3: S3Settings | None = None
     rtmp_port: int = 1935
+    metrics_port: int | None = None
     oidc_providers: tuple[OIDCProviderSettings, ...] = ()
     oauth_redirect_extras: tuple[str, ...] = ()
     secret_key: str = field(default="", repr=False)
@@ -95,6 +96,9 @@ class Settings:
             nats_url=reader.optional_url("KINO_NATS_URL", ("nats", "tls")),
             s3=_read_s3(reader),
             rtmp_port=reader.port("KINO_RTMP_PORT", 1935),
+            metrics_port=reader.port("KINO_METRICS_PORT", 0)
+            if reader.text("KINO_METRICS_PORT", "")
+            else None,
             oidc_providers=_read_oidc(reader),
             oauth_redirect_extras=reader.csv("KINO_OAUTH_REDIRECT_EXTRAS"),
             secret_key=reader.text("KINO_SECRET_KEY", "") or _data_dir_secret(data_dir),

@@ -25,6 +25,8 @@ class SessionView(RedisView):
                     str(event.user_id),
                     "method",
                     event.method,
+                    "client",
+                    event.client,
                     "active",
                     1,
                     "generation",

@@ -7,6 +7,7 @@ from types import FrameType
 
 import structlog
 
+from kino.infrastructure.metrics import serve_metrics
 from kino.infrastructure.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -16,6 +17,7 @@ def run_projector(settings: Settings) -> None:
     from kino.bootstrap import build_projector, resolve_endpoints
 
     projector = build_projector(settings, resolve_endpoints(settings))
+    serve_metrics(settings.metrics_port)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("stopping projector", signal=signal.Signals(signum).name)
