@@ -40,6 +40,8 @@ class PostgresView(PostgresTrackingRecorder):
     ) -> None:
         super().__init__(datastore, tracking_table_name=tracking_table_name, **kwargs)
         self.prefix = tracking_table_name.removesuffix("_tracking")
+        self._batch: Cursor[DictRow] | None = None
+        self._batch_tracking: Tracking | None = None
         for suffix, columns in self.tables.items():
             self.sql_create_statements.append(
                 SQL("CREATE TABLE IF NOT EXISTS {0} (" + columns + ")").format(self.table(suffix))
@@ -138,10 +140,36 @@ class PostgresView(PostgresTrackingRecorder):
 
     @contextmanager
     def tracked(self, tracking: Tracking) -> Iterator[Cursor[DictRow]]:
-        """One transaction: the caller's writes and the tracking record, or neither."""
+        """One transaction: the caller's writes and the tracking record, or neither.
+
+        Inside ``batch()`` the writes join the batch's transaction instead, and only the
+        batch's last tracking record is written, when the batch commits.
+        """
+        if self._batch is not None:
+            self._batch_tracking = tracking
+            yield self._batch
+            return
         with self.datastore.transaction(commit=True) as curs:
             self._insert_tracking(curs, tracking)
             yield curs
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many events in one transaction (rebuilds): rows and last position commit together."""
+        with self.datastore.transaction(commit=True) as curs:
+            self._batch, self._batch_tracking = curs, None
+            try:
+                yield
+                if self._batch_tracking is not None:
+                    self._insert_tracking(curs, self._batch_tracking)
+            finally:
+                self._batch, self._batch_tracking = None, None
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        if self._batch is not None:
+            self._batch_tracking = tracking
+        else:
+            super().insert_tracking(tracking)
 
     def drop(self) -> None:
         """Drop this generation's tables and tracking (used by rebuilds and tests)."""
@@ -199,6 +227,7 @@ class RedisView(TrackingRecorder):
         self.redis = client
         self.prefix = prefix
         self._apply = client.register_script(_APPLY_SCRIPT)
+        self._pipeline: Any = None
         self._switch = client.register_script(_SWITCH_SCRIPT)
         self._has_recorded = False
 
@@ -244,10 +273,15 @@ class RedisView(TrackingRecorder):
         return self.key("tracking", application_name)
 
     def apply(self, tracking: Tracking, ops: Sequence[RedisOp]) -> None:
-        applied = self._apply(
-            keys=[self.tracking_key(tracking.application_name)],
-            args=[tracking.notification_id, json.dumps([[str(x) for x in op] for op in ops])],
-        )
+        keys = [self.tracking_key(tracking.application_name)]
+        args: list[str | int] = [
+            tracking.notification_id,
+            json.dumps([[str(x) for x in op] for op in ops]),
+        ]
+        if self._pipeline is not None:
+            self._apply(keys=keys, args=args, client=self._pipeline)
+            return
+        applied = self._apply(keys=keys, args=args)
         if not applied:
             msg = f"{tracking.application_name} {tracking.notification_id} was already applied"
             raise IntegrityError(msg)
@@ -255,6 +289,19 @@ class RedisView(TrackingRecorder):
 
     def insert_tracking(self, tracking: Tracking) -> None:
         self.apply(tracking, [])
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many events in one round trip (rebuilds); each stays atomic with its position."""
+        self._pipeline = self.redis.pipeline(transaction=False)
+        try:
+            yield
+            results = self._pipeline.execute()
+        finally:
+            self._pipeline = None
+        if not all(results):
+            raise IntegrityError("some events of the batch were already applied")
+        self._has_recorded = self._has_recorded or bool(results)
 
     def max_tracking_id(self, application_name: str) -> int | None:
         value = self.redis.get(self.tracking_key(application_name))

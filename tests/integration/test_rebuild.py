@@ -116,13 +116,13 @@ def test_interrupted_rebuild_resumes_and_finishes(
     rebuild_endpoints, tmp_path, run_id, redis_client
 ):
     database = rebuild_endpoints.database_url
-    users = 2_500
+    users = 10_000  # 40,000 events: a batched rebuild takes long enough to be interrupted
     write_users(database, users)
     namespace = f"kinotest{run_id}rs"
     env = kino_env(rebuild_endpoints, tmp_path, namespace)
     first = kino(env, "projections", "rebuild", "users", capture=False)
     try:
-        wait_for(lambda: position(database, "users_g2_tracking") >= 1_000, "the rebuild")
+        wait_for(lambda: position(database, "users_g2_tracking") >= 500, "the rebuild")
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
