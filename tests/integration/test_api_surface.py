@@ -104,3 +104,16 @@ async def test_users_read_model_by_id_handle_and_email(client, settings, endpoin
         assert await services.users.by_email("nobody@example.com") is None
     finally:
         await services.close()
+
+
+async def test_every_response_carries_a_request_id(client, capsys):
+    answered = await client.post("/graphql", json={"query": "{ me { id } }"})
+    generated = answered.headers["x-request-id"]
+    assert len(generated) == 32
+    echoed = await client.get("/healthz", headers={"X-Request-ID": "trace-abc-123"})
+    assert echoed.headers["x-request-id"] == "trace-abc-123"
+    refused = await client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert refused.headers["x-request-id"] != "bad id with spaces"
+    captured = capsys.readouterr()
+    logged = captured.out + captured.err
+    assert generated in logged  # the access log line names the request
