@@ -33,6 +33,18 @@ PROJECTION_LAG = Gauge(
 EVENTS_WRITTEN = Counter(
     "kino_events_written_total", "Domain events saved to the event store", ["application", "type"]
 )
+RELAY_LAG = Gauge(
+    "kino_relay_lag_events", "Notifications not yet published to the broker", ["application"]
+)
+TRANSCODER_JOBS = Counter("kino_transcoder_jobs_total", "Transcoding jobs finished", ["outcome"])
+TRANSCODER_JOB_DURATION = Histogram(
+    "kino_transcoder_job_duration_seconds",
+    "Wall time of a transcoding job",
+    buckets=(1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600),
+)
+TRANSCODER_QUEUE_DEPTH = Gauge(
+    "kino_transcoder_queue_depth", "Transcoding jobs waiting in the broker"
+)
 WEBSOCKET_SUBSCRIBERS = Gauge("kino_websocket_subscribers", "Open GraphQL subscriptions")
 
 
