@@ -15,6 +15,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.tools import merge_types
 
 from kino.graphql.accounts import AccountsMutation, AccountsQuery
@@ -38,6 +39,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ErrorCodes,
         OperationMetrics,
     ]
+    if settings.otel_endpoint:
+        extensions.append(OpenTelemetryExtension)
     if not settings.graphql_introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return QuietSchema(query=Query, mutation=Mutation, extensions=extensions)

@@ -48,6 +48,7 @@ class Settings:
     s3: S3Settings | None = None
     rtmp_port: int = 1935
     metrics_port: int | None = None
+    otel_endpoint: str | None = None
     oidc_providers: tuple[OIDCProviderSettings, ...] = ()
     oauth_redirect_extras: tuple[str, ...] = ()
     secret_key: str = field(default="", repr=False)
@@ -96,6 +97,7 @@ class Settings:
             nats_url=reader.optional_url("KINO_NATS_URL", ("nats", "tls")),
             s3=_read_s3(reader),
             rtmp_port=reader.port("KINO_RTMP_PORT", 1935),
+            otel_endpoint=reader.optional_url("OTEL_EXPORTER_OTLP_ENDPOINT", ("http", "https")),
             metrics_port=reader.port("KINO_METRICS_PORT", 0)
             if reader.text("KINO_METRICS_PORT", "")
             else None,

@@ -21,6 +21,7 @@ from eventsourcing.projection import BaseProjectionRunner, Projection
 from eventsourcing.utils import Environment
 
 from kino.infrastructure import metrics
+from kino.infrastructure.tracing import span
 from kino.projections.base import PostgresView
 
 log = structlog.get_logger(__name__)
@@ -50,7 +51,7 @@ def start_runner(
 ) -> BaseProjectionRunner[Any]:
     """Start following ``spec``'s application into ``view`` from the view's own position."""
     view.publish_if_first()  # type: ignore[attr-defined]
-    projection = spec.projection_class(view=view)
+    projection = traced(spec.projection_class(view=view), spec.name)
     runner: BaseProjectionRunner[Any] = BaseProjectionRunner(
         projection=projection,
         application_class=spec.application_class,
@@ -60,6 +61,26 @@ def start_runner(
     )
     runner.__enter__()
     return runner
+
+
+def traced(projection: Projection[Any], name: str) -> Projection[Any]:
+    """Wrap ``process_event`` in a span naming the projection, application and position."""
+    process = projection.process_event
+
+    def process_event(domain_event: Any, tracking: Any) -> None:
+        with span(
+            f"project {name}",
+            **{
+                "kino.projection": name,
+                "kino.application": tracking.application_name,
+                "kino.notification_id": tracking.notification_id,
+                "kino.event": type(domain_event).__qualname__,
+            },
+        ):
+            process(domain_event, tracking)
+
+    projection.process_event = process_event
+    return projection
 
 
 def stop_runner(runner: BaseProjectionRunner[Any]) -> str | None:
