@@ -108,7 +108,7 @@ class Accounts(KinoApplication):
             UniqueKey(kind=UniqueKey.EMAIL, key=email, user_id=user.id),
             UniqueKey(kind=UniqueKey.HANDLE, key=handle, user_id=user.id),
         ]
-        session, token = self._new_session(user.id, "password", client)
+        session, token = self.prepare_session(user.id, "password", client)
         try:
             recordings = self.save(user, *keys, session)
         except IntegrityError:
@@ -125,12 +125,12 @@ class Accounts(KinoApplication):
         # One argon2 verify on every path, so timing does not reveal whether an account exists.
         if not self.passwords.verify(stored_hash, password) or not isinstance(user, User):
             raise UnauthenticatedError(WRONG_CREDENTIALS)
-        session, token = self._new_session(user.id, method, client)
+        session, token = self.prepare_session(user.id, method, client)
         recordings = self.save(session)
         return SessionGrant(user.id, session.id, str(token), last_position(recordings))
 
     def start_session(self, user_id: UUID, method: str, client: str = "") -> SessionGrant:
-        session, token = self._new_session(user_id, method, client)
+        session, token = self.prepare_session(user_id, method, client)
         recordings = self.save(session)
         return SessionGrant(user_id, session.id, str(token), last_position(recordings))
 
@@ -160,13 +160,18 @@ class Accounts(KinoApplication):
     def find_user_id(self, login: str) -> UUID | None:
         """The user id for an email or a handle, from the command side's own index."""
         text = login.strip().lower()
-        kind = UniqueKey.EMAIL if "@" in text else UniqueKey.HANDLE
+        return self.owner_of(UniqueKey.EMAIL if "@" in text else UniqueKey.HANDLE, text)
+
+    def owner_of(self, kind: str, key: str | None) -> UUID | None:
+        """The user who claimed ``key`` of ``kind`` (email, handle, oauth), if any."""
+        if not key:
+            return None
         try:
-            key: object = self.repository.get(UniqueKey.create_id(kind, text))
+            claim: object = self.repository.get(UniqueKey.create_id(kind, key))
         except AggregateNotFoundError:
             return None
-        assert isinstance(key, UniqueKey)
-        return key.user_id
+        assert isinstance(claim, UniqueKey)
+        return claim.user_id
 
     def key_taken(self, kind: str, key: str) -> bool:
         return UniqueKey.create_id(kind, key) in self.repository
@@ -177,9 +182,10 @@ class Accounts(KinoApplication):
         if self.key_taken(UniqueKey.HANDLE, handle):
             raise ConflictError(f"The handle {handle!r} is taken; choose another.", field="handle")
 
-    def _new_session(
+    def prepare_session(
         self, user_id: UUID, method: str, client: str = ""
     ) -> tuple[Session, RefreshToken]:
+        """A new, unsaved session and its first refresh token, to save with other changes."""
         secret = RefreshToken.new(user_id, 0)  # the session id is known only after creation
         session = Session(
             user_id=user_id,

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
@@ -39,38 +37,29 @@ def session_method(provider: str) -> str:
     return f"oidc:{provider}"
 
 
-def sign_in_with_identity(accounts: Accounts, identity: ExternalIdentity) -> SessionGrant:
+def sign_in_with_identity(
+    accounts: Accounts, identity: ExternalIdentity, client: str = ""
+) -> SessionGrant:
     """Start a session for the user of ``identity``, linking or creating that user first."""
     method = session_method(identity.provider)
     for _attempt in range(ATTEMPTS):
-        linked = _owner(accounts, UniqueKey.OAUTH, identity.key)
+        linked = accounts.owner_of(UniqueKey.OAUTH, identity.key)
         if linked is not None:
-            return accounts.start_session(linked, method)
+            return accounts.start_session(linked, method, client)
         email = identity.verified_email
-        owner = _owner(accounts, UniqueKey.EMAIL, email)
+        owner = accounts.owner_of(UniqueKey.EMAIL, email)
         created: list[Aggregate] = []
         if owner is None:
             user, keys = _new_user(accounts, identity, email)
             owner, created = user.id, [user, *keys]
         link = UniqueKey(kind=UniqueKey.OAUTH, key=identity.key, user_id=owner)
-        session, token = accounts._new_session(owner, method)
+        session, token = accounts.prepare_session(owner, method, client)
         try:
             recordings = accounts.save(*created, link, session)
         except IntegrityError:
             continue  # a concurrent sign-in claimed the identity, email or handle: judge again
         return SessionGrant(owner, session.id, str(token), last_position(recordings))
     raise ConflictError("Your account is being set up by another sign-in; try again.")
-
-
-def _owner(accounts: Accounts, kind: str, key: str | None) -> UUID | None:
-    if not key:
-        return None
-    try:
-        found: object = accounts.repository.get(UniqueKey.create_id(kind, key))
-    except AggregateNotFoundError:
-        return None
-    assert isinstance(found, UniqueKey)
-    return found.user_id
 
 
 def _new_user(

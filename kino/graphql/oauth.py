@@ -62,5 +62,7 @@ class OAuthMutation:
             bounded(iss, "iss", 2048),
             bounded(redirect_uri, "redirectUri", 2048),
         )
-        grant = await run_sync(sign_in_with_identity, services.accounts, identity)
+        grant = await run_sync(
+            sign_in_with_identity, services.accounts, identity, info.context.user_agent
+        )
         return await auth_payload(info.context, grant)
