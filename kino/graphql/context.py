@@ -16,6 +16,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from kino.commands.accounts import Accounts
 from kino.domain.errors import KinoError, UnauthenticatedError
+from kino.graphql.video_services import VideoServices
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
@@ -35,6 +36,7 @@ class Services:
     throttle: LoginThrottle
     pg_pool: AsyncConnectionPool[Any]
     redis: Redis
+    videos: VideoServices
     extra: dict[str, Any] = field(default_factory=dict)
 
     async def open(self) -> None:
@@ -44,6 +46,7 @@ class Services:
         await self.pg_pool.close()
         await self.redis.aclose()
         await asyncio.to_thread(self.accounts.close)
+        await self.videos.close()
 
 
 @dataclass(frozen=True)

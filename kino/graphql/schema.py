@@ -17,10 +17,11 @@ from strawberry.tools import merge_types
 
 from kino.graphql.accounts import AccountsMutation, AccountsQuery
 from kino.graphql.errors import ErrorCodes
+from kino.graphql.videos import VideosMutation, VideosQuery
 from kino.infrastructure.settings import Settings
 
-Query = merge_types("Query", (AccountsQuery,))
-Mutation = merge_types("Mutation", (AccountsMutation,))
+Query = merge_types("Query", (AccountsQuery, VideosQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, VideosMutation))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
