@@ -152,7 +152,7 @@ def build_video_services(
     settings: Settings, env: Mapping[str, str], pool: AsyncConnectionPool[Any]
 ) -> VideoServices:
     return VideoServices(
-        app=Videos(env=env),
+        app=Videos(env=dict(env)),
         catalog=VideoQueries(pool),
         store=open_store(settings),
         uploads=UploadTokens(settings.secret_key, settings.videos.upload_ttl_seconds),

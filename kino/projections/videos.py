@@ -12,7 +12,9 @@ from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.projection import Projection
+from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
 from kino.domain.videos import AWAITING_UPLOAD, FAILED, PROCESSING, READY, Video
@@ -31,11 +33,18 @@ class VideoView(PostgresView):
             "poster_key text, failure_reason text"
         )
     }
-    indexes = (
-        "CREATE INDEX IF NOT EXISTS {prefix}_owner_idx ON {videos} (owner_id, created_at DESC)",
-        "CREATE INDEX IF NOT EXISTS {prefix}_public_idx ON {videos} (created_at DESC) "
-        "WHERE visibility = 'PUBLIC' AND status = 'READY'",
-    )
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        table = self.table("videos")
+        for suffix, definition in (
+            ("owner", "(owner_id, created_at DESC)"),
+            ("public", "(created_at DESC) WHERE visibility = 'PUBLIC' AND status = 'READY'"),
+        ):
+            name = Identifier(self.table_name(f"{suffix}_idx"))
+            self.sql_create_statements.append(
+                SQL("CREATE INDEX IF NOT EXISTS {0} ON {1} " + definition).format(name, table)
+            )
 
     def insert(self, event: Video.UploadCreated, tracking: Tracking) -> None:
         with self.tracked(tracking) as curs:
