@@ -87,7 +87,7 @@ class Relay:
             headers={"Nats-Msg-Id": f"videos-{notification.id}"},
             stream=self.subjects.stream,
         )
-        log.info("published", subject=subject, **body)
+        log.info("published", subject=subject, video_id=body["video_id"], kind=body["event"])
 
     async def run(self, stopping: asyncio.Event, poll_interval: float = 0.2) -> None:
         while not stopping.is_set():
