@@ -26,8 +26,17 @@ def video(path: Path, width: int, height: int, *, audio: bool = True, rate: int 
 
 def audio_only(path: Path) -> Path:
     if not path.exists():
-        _ffmpeg("-f", "lavfi", "-i", "sine=frequency=330:sample_rate=44100", "-t", str(SECONDS),
-                "-c:a", "aac", str(path))
+        _ffmpeg(
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=330:sample_rate=44100",
+            "-t",
+            str(SECONDS),
+            "-c:a",
+            "aac",
+            str(path),
+        )
     return path
 
 
@@ -40,16 +49,33 @@ def rotated(path: Path, source: Path) -> Path:
 
 def ffprobe_json(target: str, *args: str) -> dict:
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-protocol_whitelist", "file", "-print_format", "json",
-         *args, target],
-        check=True, capture_output=True,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-protocol_whitelist",
+            "file",
+            "-print_format",
+            "json",
+            *args,
+            target,
+        ],
+        check=True,
+        capture_output=True,
     )
     return json.loads(out.stdout)
 
 
 def keyframe_times(playlist: Path) -> list[float]:
-    data = ffprobe_json(str(playlist), "-select_streams", "v:0", "-skip_frame", "nokey",
-                        "-show_entries", "frame=pts_time")
+    data = ffprobe_json(
+        str(playlist),
+        "-select_streams",
+        "v:0",
+        "-skip_frame",
+        "nokey",
+        "-show_entries",
+        "frame=pts_time",
+    )
     return [round(float(f["pts_time"]), 3) for f in data["frames"]]
 
 

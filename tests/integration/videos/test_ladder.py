@@ -32,7 +32,9 @@ async def test_1080p_clip_becomes_ready_with_an_aligned_six_rung_ladder(
     assert (ready["width"], ready["height"]) == (1920, 1080)
     assert ready["durationSeconds"] > media.SECONDS - 0.5
     assert ready["thumbnailUrl"] and ready["playbackUrl"].endswith("/hls/master.m3u8")
-    assert all(r["codecs"].startswith("avc1.") and "mp4a" in r["codecs"] for r in ready["renditions"])
+    assert all(
+        r["codecs"].startswith("avc1.") and "mp4a" in r["codecs"] for r in ready["renditions"]
+    )
 
     master = await client.get(ready["playbackUrl"], headers={"Origin": "https://elsewhere.example"})
     assert master.status_code == 200
@@ -62,7 +64,9 @@ async def test_1080p_clip_becomes_ready_with_an_aligned_six_rung_ladder(
     assert fetched.headers["content-type"] == "video/iso.segment"
 
 
-async def test_sources_keep_their_cap_orientation_and_odd_sizes(client, transcoder, clips, settings):
+async def test_sources_keep_their_cap_orientation_and_odd_sizes(
+    client, transcoder, clips, settings
+):
     token = (await register(client))["accessToken"]
     uploads = {
         name: await upload_file(client, token, clips[name])
