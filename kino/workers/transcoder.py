@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from typing import Any
 from uuid import UUID
 
@@ -64,6 +65,7 @@ class Transcoder:
         )
         self.nats_url = nats_url
         self.broker = NatsBroker(nats_url, graceful_timeout=5.0)
+        self.handled: list[tuple[UUID, float, float]] = []  # (video, start, end), monotonic
         self._subscribe()
 
     def _subscribe(self) -> None:
@@ -106,6 +108,7 @@ class Transcoder:
             await self._give_up(video_id, body, msg, "its worker stopped every time")
             return
         heartbeat = asyncio.create_task(self._keep_alive(msg))
+        started = time.monotonic()
         try:
             bound.info("transcoding")
             await self.job.run(video_id)
@@ -122,6 +125,7 @@ class Transcoder:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
+            self.handled.append((video_id, started, time.monotonic()))
         await msg.ack()
         bound.info("transcoding done")
 

@@ -74,7 +74,7 @@ async def test_upload_needs_the_declared_size_before_completion(client, clips):
     upload = await create_upload(client, token, 1234)
     try:
         await gql(client, COMPLETE, {"id": upload["video"]["id"]}, token=token)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         assert getattr(error, "code", None) == "BAD_USER_INPUT"
     else:
         raise AssertionError("completing an upload with no bytes must be refused")

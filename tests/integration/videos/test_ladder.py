@@ -31,7 +31,8 @@ async def test_1080p_clip_becomes_ready_with_an_aligned_six_rung_ladder(
     assert [r["height"] for r in ready["renditions"]] == [144, 240, 360, 480, 720, 1080]
     assert (ready["width"], ready["height"]) == (1920, 1080)
     assert ready["durationSeconds"] > media.SECONDS - 0.5
-    assert ready["thumbnailUrl"] and ready["playbackUrl"].endswith("/hls/master.m3u8")
+    assert ready["thumbnailUrl"]
+    assert ready["playbackUrl"].endswith("/hls/master.m3u8")
     assert all(
         r["codecs"].startswith("avc1.") and "mp4a" in r["codecs"] for r in ready["renditions"]
     )
@@ -41,7 +42,8 @@ async def test_1080p_clip_becomes_ready_with_an_aligned_six_rung_ladder(
     assert master.headers["content-type"].startswith("application/vnd.apple.mpegurl")
     assert master.headers["access-control-allow-origin"] == "*"
     assert master.text.count("#EXT-X-STREAM-INF:") == 6
-    assert "RESOLUTION=1920x1080" in master.text and "CODECS=" in master.text
+    assert "RESOLUTION=1920x1080" in master.text
+    assert "CODECS=" in master.text
 
     keyframes, segments = {}, {}
     for rendition in ready["renditions"]:
@@ -97,7 +99,8 @@ async def test_sources_keep_their_cap_orientation_and_odd_sizes(
     audio = done["audio"]
     assert [r["name"] for r in audio["renditions"]] == ["audio"]
     assert audio["renditions"][0]["codecs"] == "mp4a.40.2"
-    assert audio["width"] is None and audio["thumbnailUrl"] is None
+    assert audio["width"] is None
+    assert audio["thumbnailUrl"] is None
     playlist = store_path(settings, audio["renditions"][0]["playlistUrl"])
     kinds = [s["codec_type"] for s in media.ffprobe_json(str(playlist), "-show_streams")["streams"]]
     assert kinds == ["audio"]
