@@ -90,7 +90,7 @@ class Transcoder:
             subjects.removed,
             stream=stream,
             durable=subjects.janitors,
-            pull_sub=PullSub(batch_size=10, timeout=1.0),
+            pull_sub=PullSub(batch_size=1, timeout=1.0),  # >1 leaks nats-py TimeoutErrors
             config=ConsumerConfig(ack_wait=60.0, max_deliver=20),
             ack_policy=AckPolicy.NACK_ON_ERROR,
         )

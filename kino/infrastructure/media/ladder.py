@@ -8,6 +8,7 @@ cuts), so segment boundaries are identical across rungs and across separate pass
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def ladder_command(
             f"[s{index}]{rung.scale},format=yuv420p{labels[index]}"
             for index, rung in enumerate(rungs)
         ]
-        argv += ["-filter_complex", ";".join(graph)]
+        threads = str(min(4, os.cpu_count() or 1))  # scaling every rung is the bottleneck
+        argv += ["-filter_complex_threads", threads, "-filter_complex", ";".join(graph)]
         gop = max(1, round(SEGMENT_SECONDS * (probe.fps or 30)))
         for index, rung in enumerate(rungs):
             argv += ["-map", labels[index]]
