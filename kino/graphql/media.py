@@ -47,7 +47,9 @@ def media_routes(services: Services) -> list[BaseRouteHandler]:
     videos = services.videos
     staging = services.settings.data_dir / "uploads"
 
-    @put("/uploads/{video_id:uuid}", status_code=200)
+    # The token's size is the real limit (checked while streaming); Litestar's own default
+    # (10 MB) would refuse most videos.
+    @put("/uploads/{video_id:uuid}", status_code=200, request_max_body_size=None)
     async def upload(request: Request[Any, Any, Any], video_id: UUID) -> Response[Any]:
         try:
             grant = videos.uploads.verify(request.query_params.get("token", ""), video_id)

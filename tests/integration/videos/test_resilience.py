@@ -180,3 +180,31 @@ async def test_two_transcoders_process_two_uploads_in_parallel(
     (_, start_one, end_one), (_, start_two, end_two) = jobs[one][0], jobs[two][0]
     assert start_one < end_two
     assert start_two < end_one
+
+
+async def test_a_job_failing_every_attempt_fails_the_video_and_is_dead_lettered(
+    client, relay, video_settings, settings, endpoints, clips
+):
+    import nats
+
+    from kino.infrastructure.broker import VideoSubjects
+    from kino.infrastructure.storage.filesystem import FilesystemStore
+
+    token = (await register(client))["accessToken"]
+    video_id = await start_upload(client, token, clips["odd"])
+    store = FilesystemStore(settings.data_dir / "objects")
+    await gql(client, COMPLETE, {"id": video_id}, token=token)
+    store.delete(f"videos/{video_id}/source")  # every attempt now fails to read its input
+    async with transcoder_running(video_settings, endpoints) as worker:
+        failed = await wait_for_video(client, token, video_id)
+    assert failed["status"] == "FAILED"
+    assert "failed 2 times" in failed["failureReason"]
+    assert [str(job[0]) for job in worker.handled].count(video_id) == 2
+
+    subjects = VideoSubjects.for_settings(settings)
+    connection = await nats.connect(endpoints.nats_url)
+    try:
+        dead = await connection.jetstream().get_last_msg(subjects.stream, subjects.dead)
+    finally:
+        await connection.close()
+    assert json.loads(dead.data)["video_id"] == video_id
