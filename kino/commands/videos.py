@@ -18,13 +18,13 @@ from eventsourcing.persistence import IntegrityError
 
 from kino.commands.accounts import last_position
 from kino.domain.errors import BadInputError, NotFoundError
-from kino.domain.videos import (
-    Video,
+from kino.domain.video_rules import (
     check_visibility,
     master_key,
     normalize_description,
     normalize_title,
 )
+from kino.domain.videos import Video
 
 ALLOWED_CONTENT_TYPES = ("video/", "audio/", "application/octet-stream")
 _RETRIES = 3

@@ -24,7 +24,8 @@ from litestar.handlers import BaseRouteHandler
 from litestar.response import Stream
 
 from kino.domain.errors import KinoError
-from kino.domain.videos import AWAITING_UPLOAD, is_media_path, video_prefix
+from kino.domain.video_rules import is_media_path, video_prefix
+from kino.domain.videos import AWAITING_UPLOAD
 from kino.graphql.context import KinoContext, Services
 from kino.infrastructure.storage import StorageError
 

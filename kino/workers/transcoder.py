@@ -25,13 +25,14 @@ from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, Pu
 from redis.asyncio import Redis
 
 from kino.commands.videos import Videos
-from kino.domain.videos import video_prefix
+from kino.domain.video_rules import video_prefix
 from kino.infrastructure.broker import STREAM_MAX_AGE_SECONDS, VideoSubjects, ensure_stream
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.storage import ObjectStore
 from kino.infrastructure.storage.factory import open_store
-from kino.workers.transcoding import JobCancelled, TranscodeJob, sweep_work_dirs
+from kino.workers.job_support import sweep_work_dirs
+from kino.workers.transcoding import JobCancelled, TranscodeJob
 
 log = structlog.get_logger(__name__)
 

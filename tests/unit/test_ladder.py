@@ -64,6 +64,14 @@ def test_judge_applies_limits_and_rotation():
         3600,
     )
     assert not audio.has_video
+    wav = judge(
+        {
+            "format": {"duration": "5"},
+            "streams": [{"codec_type": "audio", "codec_name": "pcm_s16le"}],
+        },
+        3600,
+    )
+    assert wav.has_audio
     for data, words in [
         ({"format": {"duration": "5"}, "streams": []}, "neither"),
         ({"format": {"duration": "7200"}, "streams": [stream()]}, "at most 1 hours"),

@@ -8,7 +8,8 @@ import pytest
 
 from kino.commands.videos import Videos
 from kino.domain.errors import BadInputError, ConflictError, ForbiddenError
-from kino.domain.videos import FAILED, PROCESSING, READY, is_media_path
+from kino.domain.video_rules import is_media_path
+from kino.domain.videos import FAILED, PROCESSING, READY
 
 RENDITION = {"name": "144p", "width": 256, "height": 144, "bandwidth": 1, "codecs": "avc1"}
 

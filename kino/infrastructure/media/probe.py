@@ -90,7 +90,7 @@ def judge(data: dict[str, Any], max_duration: float) -> Probe:
         raise ProbeRejected("This file has neither a video nor an audio track.")
     if videos and videos[0].get("codec_name") not in VIDEO_CODECS:
         raise ProbeRejected(f"Video codec {videos[0].get('codec_name')!r} is not supported.")
-    if not videos and audios[0].get("codec_name") not in AUDIO_CODECS:
+    if not videos and not _audio_codec_allowed(audios[0]):
         raise ProbeRejected(f"Audio codec {audios[0].get('codec_name')!r} is not supported.")
     duration = _number(fmt.get("duration")) or max(
         (_number(s.get("duration")) for s in streams), default=0.0
@@ -114,9 +114,14 @@ def judge(data: dict[str, Any], max_duration: float) -> Probe:
         height=height,
         fps=fps,
         has_video=bool(videos),
-        has_audio=bool(audios and audios[0].get("codec_name") in AUDIO_CODECS),
+        has_audio=bool(audios and _audio_codec_allowed(audios[0])),
         format_name=str(fmt.get("format_name", "")),
     )
+
+
+def _audio_codec_allowed(stream: dict[str, Any]) -> bool:
+    codec = str(stream.get("codec_name") or "")
+    return codec in AUDIO_CODECS or codec.startswith("pcm_")
 
 
 def _geometry(stream: dict[str, Any]) -> tuple[int, int, float]:
