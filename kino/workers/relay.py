@@ -3,7 +3,8 @@
 At least once: an event is published to JetStream (and acknowledged by it) before its
 notification id is recorded in the ``relay_tracking`` table, so a restart resumes after
 the last recorded id and may publish the last few again; the ``Nats-Msg-Id`` header
-(``videos-<notification id>``) lets JetStream drop those duplicates.
+(``videos-<notification id>``) lets JetStream drop those duplicates (within its two-minute
+duplicate window). Two relay replicas are therefore safe, though one is enough.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ import signal
 from collections.abc import Sequence
 
 import structlog
-from eventsourcing.persistence import InfrastructureFactory, Notification, Tracking
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    Notification,
+    Tracking,
+)
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.utils import Environment, get_topic
 from faststream.nats import NatsBroker
@@ -67,9 +73,11 @@ class Relay:
         )
         for notification in notifications:
             await self._publish(notification)
-            await asyncio.to_thread(
-                self.tracking.insert_tracking, Tracking(Videos.name, notification.id)
-            )
+            # IntegrityError: another relay replica recorded it first; JetStream dropped our copy.
+            with contextlib.suppress(IntegrityError):
+                await asyncio.to_thread(
+                    self.tracking.insert_tracking, Tracking(Videos.name, notification.id)
+                )
             self.position = notification.id
         return len(notifications)
 

@@ -6,7 +6,7 @@ import ctypes
 import resource
 import signal
 
-MEMORY_LIMIT = 4 * 1024**3
+MEMORY_LIMIT = 16 * 1024**3  # address space; x264 reserves much more than it touches
 
 
 def limit_child() -> None:  # pragma: no cover - runs in the child between fork and exec
