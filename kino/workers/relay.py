@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import signal
 from collections.abc import Sequence
 
@@ -33,6 +34,7 @@ from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.settings import Settings
 
 log = structlog.get_logger(__name__)
+BROKER_LOG = logging.getLogger("kino.broker")  # faststream's messages, in Kino's format
 
 ROUTES = {
     get_topic(Video.UploadCompleted): "uploaded",
@@ -52,7 +54,7 @@ class Relay:
         )
         self.tracking = factory.tracking_recorder()
         self.nats_url = nats_url
-        self.broker = NatsBroker(nats_url)
+        self.broker = NatsBroker(nats_url, logger=BROKER_LOG, log_level=logging.DEBUG)
         self.position = 0
 
     async def start(self) -> None:

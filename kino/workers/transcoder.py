@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import time
 from typing import Any
@@ -35,6 +36,7 @@ from kino.workers.job_support import sweep_work_dirs
 from kino.workers.transcoding import JobCancelled, TranscodeJob
 
 log = structlog.get_logger(__name__)
+BROKER_LOG = logging.getLogger("kino.broker")  # faststream's messages, in Kino's format
 
 
 def video_stream(subjects: VideoSubjects) -> JStream:
@@ -65,7 +67,9 @@ class Transcoder:
             work_root=self.work_root,
         )
         self.nats_url = nats_url
-        self.broker = NatsBroker(nats_url, graceful_timeout=5.0)
+        self.broker = NatsBroker(
+            nats_url, graceful_timeout=5.0, logger=BROKER_LOG, log_level=logging.DEBUG
+        )
         self.handled: list[tuple[UUID, float, float]] = []  # (video, start, end), monotonic
         self._subscribe()
 
