@@ -17,14 +17,14 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
 from kino.commands.accounts import last_position
-from kino.domain.errors import BadInputError, NotFoundError
+from kino.domain.errors import BadInputError, ConflictError, NotFoundError
 from kino.domain.video_rules import (
     check_visibility,
     master_key,
     normalize_description,
     normalize_title,
 )
-from kino.domain.videos import Video
+from kino.domain.videos import AWAITING_UPLOAD, FAILED, Video
 
 ALLOWED_CONTENT_TYPES = ("video/", "audio/", "application/octet-stream")
 _RETRIES = 3
@@ -78,6 +78,10 @@ class Videos(Application[UUID]):
         """Start processing if the stored object has the declared size; else fail the video."""
         video = self.get_video(video_id)
         video.check_owner(user_id)
+        if video.status == FAILED:
+            raise ConflictError(f"This upload failed: {video.failure_reason}")
+        if video.status != AWAITING_UPLOAD:
+            raise ConflictError("This upload was already completed.")
         if stored_size is None:
             if video.size_bytes == 0:
                 video.fail("The uploaded file is empty.")

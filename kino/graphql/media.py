@@ -35,7 +35,13 @@ CONTENT_TYPES = {
     ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
 }
-_STATUS = {"FORBIDDEN": 403, "NOT_FOUND": 404, "CONFLICT": 409, "BAD_USER_INPUT": 400}
+_STATUS = {
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "CONFLICT": 409,
+    "BAD_USER_INPUT": 400,
+}
 
 
 def _error(error: KinoError) -> Response[dict[str, str]]:

@@ -26,6 +26,7 @@ from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, Pu
 from redis.asyncio import Redis
 
 from kino.commands.videos import Videos
+from kino.domain.errors import NotFoundError
 from kino.domain.video_rules import video_prefix
 from kino.infrastructure.broker import STREAM_MAX_AGE_SECONDS, VideoSubjects, ensure_stream
 from kino.infrastructure.eventstore import eventstore_env
@@ -117,8 +118,8 @@ class Transcoder:
         try:
             bound.info("transcoding")
             await self.job.run(video_id)
-        except JobCancelled:
-            bound.info("video deleted during transcoding")
+        except (JobCancelled, NotFoundError):
+            bound.info("video deleted or unknown; nothing to do")
         except Exception as error:  # noqa: BLE001 - decide retry or dead letter
             bound.warning("transcoding failed", error=repr(error), exc_info=error)
             if delivered >= attempts:
@@ -139,7 +140,8 @@ class Transcoder:
     ) -> None:
         attempts = self.settings.videos.attempts
         reason = f"Processing failed {attempts} times; the file could not be converted."
-        await asyncio.to_thread(self.videos.fail, video_id, reason)
+        with contextlib.suppress(NotFoundError):
+            await asyncio.to_thread(self.videos.fail, video_id, reason)
         await self.broker.publish(
             {**body, "error": detail[:1000]}, self.subjects.dead, stream=self.subjects.stream
         )

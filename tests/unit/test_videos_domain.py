@@ -114,3 +114,11 @@ def test_only_the_owner_edits_and_inputs_are_checked():
 )
 def test_only_media_paths_are_served(path, served):
     assert is_media_path(path) is served
+
+
+def test_a_failed_upload_cannot_be_completed():
+    app = Videos(env={})
+    owner, video_id = new_upload(app, size=10)
+    app.fail(video_id, "The uploaded file is larger than the 10 bytes declared.")
+    with pytest.raises(ConflictError, match="larger than"):
+        app.complete_upload(video_id, owner, 10)
