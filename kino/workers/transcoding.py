@@ -119,9 +119,11 @@ class TranscodeJob:
             await self._encode(state, [first], 0.0, 0.2)
         if probe.has_video and video.thumbnail_key is None:
             await self._images(video.id, probe, source, workdir)
+            await self._check_not_deleted(video.id)
         if todo:
             start = 0.2 if len(todo) < len(rungs) else 0.0
             await self._encode(state, todo, start, 1.0)
+        await self._check_not_deleted(video.id)
         await asyncio.to_thread(self.videos.mark_ready, video.id)
         await progress.send("ready", 1.0)
 

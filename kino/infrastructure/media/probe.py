@@ -98,8 +98,7 @@ def judge(data: dict[str, Any], max_duration: float) -> Probe:
     if duration <= 0:
         raise ProbeRejected("This file has no playable duration; it may be truncated.")
     if duration > max_duration:
-        hours = max_duration / 3600
-        raise ProbeRejected(f"Videos can be at most {hours:g} hours long.")
+        raise ProbeRejected(f"Videos can be at most {_span(max_duration)} long.")
     width = height = 0
     fps = 0.0
     if videos:
@@ -117,6 +116,14 @@ def judge(data: dict[str, Any], max_duration: float) -> Probe:
         has_audio=bool(audios and _audio_codec_allowed(audios[0])),
         format_name=str(fmt.get("format_name", "")),
     )
+
+
+def _span(seconds: float) -> str:
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= size:
+            count = round(seconds / size, 1)
+            return f"{count:g} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds:g} seconds"
 
 
 def _audio_codec_allowed(stream: dict[str, Any]) -> bool:

@@ -208,3 +208,27 @@ async def test_a_job_failing_every_attempt_fails_the_video_and_is_dead_lettered(
     finally:
         await connection.close()
     assert json.loads(dead.data)["video_id"] == video_id
+
+
+async def test_deleting_a_video_while_it_is_transcoded_leaves_no_media(
+    client, transcoder, clips, settings
+):
+    from kino.infrastructure.storage.filesystem import FilesystemStore
+
+    token = (await register(client))["accessToken"]
+    video_id = await start_upload(client, token, clips["1080p"])
+    listener = ProgressListener(settings, video_id)
+    await listener.start()
+    await gql(client, COMPLETE, {"id": video_id}, token=token)
+    async for _ in listener.messages(lambda b: b["stage"].startswith("transcoding")):
+        pass
+    deleted = await gql(client, "mutation($id: ID!) { deleteVideo(id: $id) }", {"id": video_id},
+                        token=token)  # fmt: skip
+    assert deleted["deleteVideo"] is True
+    await wait_until(
+        lambda: UUID(video_id) in [job[0] for job in transcoder.handled], "the job to stop"
+    )
+    store = FilesystemStore(settings.data_dir / "objects")
+    await wait_until(lambda: not store.list(f"videos/{video_id}/"), "media removal")
+    work = settings.data_dir / "transcode"
+    assert not [p for p in work.iterdir() if p.name.startswith(video_id)]
