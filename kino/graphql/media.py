@@ -28,6 +28,7 @@ from kino.domain.video_rules import is_media_path, video_prefix
 from kino.domain.videos import AWAITING_UPLOAD
 from kino.graphql.context import KinoContext, Services
 from kino.infrastructure.storage import StorageError
+from kino.infrastructure.storage.filesystem import STALE_SECONDS, remove_stale_files
 
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -71,6 +72,7 @@ def media_routes(services: Services) -> list[BaseRouteHandler]:
         if declared is not None and declared.isdigit() and int(declared) > grant.size_bytes:
             return await _too_large(video_id, grant.size_bytes)
         staging.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(remove_stale_files, staging, STALE_SECONDS)
         fd, name = tempfile.mkstemp(dir=staging, prefix=f"{video_id}-")
         path = Path(name)
         try:

@@ -6,11 +6,23 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 from kino.infrastructure.storage.port import ObjectInfo, StorageError, check_key
+
+STALE_SECONDS = 24 * 3600
+
+
+def remove_stale_files(folder: Path, max_age: float) -> None:
+    """Remove files in ``folder`` not modified for ``max_age`` seconds."""
+    cutoff = time.time() - max_age
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                entry.unlink()
 
 
 class FilesystemStore:
@@ -19,6 +31,7 @@ class FilesystemStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self._staging = self.root / ".staging"
         self._staging.mkdir(exist_ok=True)
+        remove_stale_files(self._staging, STALE_SECONDS)  # left by a crashed process
 
     def path(self, key: str) -> Path:
         return self.root / check_key(key)
