@@ -127,12 +127,10 @@ class Accounts(Application[UUID]):
             except IntegrityError:
                 continue  # a concurrent refresh won: reload and judge again
             if not rotated:
-                error = UnauthenticatedError(
+                raise UnauthenticatedError(
                     "That refresh token was already used, so the session has been ended "
                     "for your safety; sign in again."
                 )
-                error.position = last_position(recordings)  # type: ignore[attr-defined]
-                raise error
             return SessionGrant(session.user_id, session.id, str(fresh), last_position(recordings))
         raise UnauthenticatedError("The session is being refreshed elsewhere; sign in again.")
 

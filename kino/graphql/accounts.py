@@ -119,17 +119,8 @@ class AccountsMutation:
 
     @strawberry.mutation
     async def refresh_session(self, info: Info, refresh_token: str) -> AuthPayload:
-        services = info.context.services
-        try:
-            grant = await run_sync(
-                services.accounts.refresh, bounded(refresh_token, "refreshToken", 256)
-            )
-        except UnauthenticatedError as error:
-            revoked_at = getattr(error, "position", None)
-            if revoked_at:  # reuse ended the session: let every replica see that first
-                app = services.accounts.name
-                await wait_for_position(lambda: services.sessions.position(app), revoked_at)
-            raise
+        accounts = info.context.services.accounts
+        grant = await run_sync(accounts.refresh, bounded(refresh_token, "refreshToken", 256))
         return await auth_payload(info.context, grant)
 
     @strawberry.mutation(description="Ends the session of the access token used.")
