@@ -60,6 +60,11 @@ async def test_1080p_clip_becomes_ready_with_an_aligned_six_rung_ladder(
     assert len({tuple(durations) for durations in segments.values()}) == 1, segments
     assert len(keyframes["144p"]) >= 2
 
+    thumbnail = await client.get(ready["thumbnailUrl"])
+    assert thumbnail.status_code == 200
+    assert thumbnail.headers["content-type"] == "image/jpeg"
+    assert thumbnail.content[:2] == b"\xff\xd8"
+
     segment = (await client.get(ready["renditions"][0]["playlistUrl"])).text.splitlines()[-2]
     fetched = await client.get(ready["renditions"][0]["playlistUrl"].replace("index.m3u8", segment))
     assert fetched.status_code == 200

@@ -139,8 +139,9 @@ async def test_a_killed_transcoder_leaves_the_job_to_another(
         listener = ProgressListener(settings, video_id)
         await listener.start()
         await gql(client, COMPLETE, {"id": video_id}, token=token)
-        async for _ in listener.messages(lambda b: b["stage"].startswith("transcoding")):
-            pass
+        second_pass = "transcoding 240p, 360p, 480p, 720p, 1080p"
+        async for _ in listener.messages(lambda b: b["stage"] == second_pass):
+            pass  # 144p is added by now; the rest is being encoded
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         await wait_until(
@@ -153,10 +154,15 @@ async def test_a_killed_transcoder_leaves_the_job_to_another(
             victim.kill()
             victim.wait()
 
+    listener = ProgressListener(settings, video_id)
+    await listener.start()
     async with transcoder_running(video_settings, endpoints) as rescuer:
+        stages = [b["stage"] async for b in listener.messages(lambda b: b["stage"] == "ready")]
         ready = await wait_for_video(client, token, video_id)
     assert ready["status"] == "READY", ready["failureReason"]
     assert len(ready["renditions"]) == 6
+    assert "transcoding 144p" not in stages  # the redelivered job skipped the finished rung
+    assert second_pass in stages
     assert UUID(video_id) in [job[0] for job in rescuer.handled]
     work = settings.data_dir / "transcode"
     assert not [p for p in work.iterdir() if p.name.startswith(video_id)]
