@@ -133,6 +133,15 @@ class Videos(Application[UUID]):
     def mark_ready(self, video_id: UUID) -> int | None:
         return self._apply(video_id, lambda video: video.mark_ready())
 
+    def expire_upload(self, video_id: UUID, reason: str) -> int | None:
+        """Fail a video whose upload never completed (and only such a video)."""
+
+        def expire(video: Video) -> None:
+            if video.status == AWAITING_UPLOAD:
+                video.fail(reason)
+
+        return self._apply(video_id, expire)
+
     def fail(self, video_id: UUID, reason: str) -> int | None:
         return self._apply(video_id, lambda video: video.fail(reason))
 

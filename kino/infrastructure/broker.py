@@ -1,8 +1,9 @@
 """NATS JetStream names, derived from the namespace so installations and test runs never mix.
 
 Subjects ``{ns}.videos.uploaded`` (a transcoding job), ``{ns}.videos.removed`` (delete a
-video's media), ``{ns}.videos.dead`` (jobs that failed every attempt), in stream
-``{NS}_VIDEOS``; durable pull consumers ``{ns}-transcoders`` and ``{ns}-janitors``.
+video's media), ``{ns}.videos.created`` (expire the upload if abandoned), ``{ns}.videos.dead``
+(jobs that failed every attempt), in stream ``{NS}_VIDEOS``; durable pull consumers
+``{ns}-transcoders``, ``{ns}-janitors`` and ``{ns}-expiries``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ class VideoSubjects:
     @property
     def removed(self) -> str:
         return f"{self.namespace}.videos.removed"
+
+    @property
+    def created(self) -> str:
+        return f"{self.namespace}.videos.created"
+
+    @property
+    def expiries(self) -> str:
+        return f"{self.namespace}-expiries"
 
     @property
     def dead(self) -> str:

@@ -37,6 +37,7 @@ log = structlog.get_logger(__name__)
 BROKER_LOG = logging.getLogger("kino.broker")  # faststream's messages, in Kino's format
 
 ROUTES = {
+    get_topic(Video.UploadCreated): "created",
     get_topic(Video.UploadCompleted): "uploaded",
     get_topic(Video.Failed): "removed",
     get_topic(Video.Deleted): "removed",

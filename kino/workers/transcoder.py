@@ -7,7 +7,8 @@ and the job is redelivered to another after ``ack_wait``. A job that fails
 consumer's ``max_deliver`` is one more than that, so a job whose worker was killed on
 its last attempt still gets one delivery that only records the failure.
 
-The same process deletes a deleted or failed video's media (the ``janitors`` consumer).
+The same process deletes a deleted or failed video's media (the ``janitors`` consumer) and
+fails uploads that were never completed (the ``expiries`` consumer, ``kino.workers.expiry``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.storage import ObjectStore
 from kino.infrastructure.storage.factory import open_store
+from kino.workers.expiry import expire_if_abandoned
 from kino.workers.job_support import sweep_work_dirs
 from kino.workers.transcoding import JobCancelled, TranscodeJob
 
@@ -104,6 +106,21 @@ class Transcoder:
             prefix = video_prefix(UUID(body["video_id"]))
             removed = await asyncio.to_thread(self.store.delete_prefix, prefix)
             log.info("media removed", video_id=body["video_id"], objects=removed)
+
+        self._subscribe_expiry(stream)
+
+    def _subscribe_expiry(self, stream: JStream) -> None:
+        @self.broker.subscriber(
+            self.subjects.created,
+            stream=stream,
+            durable=self.subjects.expiries,
+            pull_sub=PullSub(batch_size=1, timeout=1.0),
+            config=ConsumerConfig(ack_wait=30.0),
+            ack_policy=AckPolicy.MANUAL,
+        )
+        async def expire_upload(body: dict[str, Any], msg: NatsMessage) -> None:
+            ttl = self.settings.videos.upload_ttl_seconds
+            await expire_if_abandoned(self.videos, UUID(body["video_id"]), ttl, msg)
 
     async def handle_job(self, body: dict[str, Any], msg: NatsMessage) -> None:
         video_id = UUID(body["video_id"])

@@ -41,7 +41,7 @@ async def test_relay_resumes_from_its_tracking_and_duplicates_are_dropped(
         )
         video = videos.get_video(owner.video_id)
         videos.complete_upload(owner.video_id, video.owner_id, 5)
-        assert await relay.pump() == 1  # UploadCompleted only; UploadCreated is not relayed
+        assert await relay.pump() == 2  # UploadCreated and UploadCompleted
         assert await count(endpoints.nats_url, subjects, subjects.uploaded) == before + 1
         position = relay.position
     finally:
