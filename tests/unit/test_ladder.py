@@ -112,3 +112,17 @@ def test_upload_tokens_are_bound_to_one_video_and_expire():
     expired, _ = UploadTokens("k" * 40, -1).issue(video, user, 10)
     with pytest.raises(ForbiddenError, match="expired"):
         tokens.verify(expired, video)
+
+
+def test_the_ladder_command_caps_the_frame_rate_and_forces_aligned_keyframes(tmp_path):
+    from kino.infrastructure.media.ladder import ladder_command
+
+    fast = Probe(4.0, 1280, 720, 120.0, True, True, "mov")
+    argv = ladder_command(tmp_path / "in", tmp_path, plan_ladder(fast), fast, "veryfast")
+    graph = argv[argv.index("-filter_complex") + 1]
+    assert graph.startswith("[0:v:0]fps=60,split=5")
+    assert argv[argv.index("-g") + 1] == "120"
+    assert argv[argv.index("-sc_threshold") + 1] == "0"
+    assert "expr:gte(t,n_forced*2)" in argv
+    assert argv[argv.index("-protocol_whitelist") + 1] == "file"
+    assert "hls" not in argv[argv.index("-format_whitelist") + 1].split(",")

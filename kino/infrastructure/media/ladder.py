@@ -15,6 +15,7 @@ from pathlib import Path
 from kino.infrastructure.media.probe import FORMATS, Probe
 
 SEGMENT_SECONDS = 2
+MAX_FPS = 60
 LADDER = (
     (144, 200_000, 64_000),
     (240, 400_000, 64_000),
@@ -74,13 +75,15 @@ def ladder_command(
     if probe.has_video:
         labels = [f"[v{index}]" for index in range(len(rungs))]
         splits = "".join(f"[s{index}]" for index in range(len(rungs)))
-        graph = [f"[0:v:0]split={len(rungs)}{splits}"] + [
+        rate = min(probe.fps or 30.0, MAX_FPS)
+        cap = f"fps={MAX_FPS}," if probe.fps > MAX_FPS else ""
+        graph = [f"[0:v:0]{cap}split={len(rungs)}{splits}"] + [
             f"[s{index}]{rung.scale},format=yuv420p{labels[index]}"
             for index, rung in enumerate(rungs)
         ]
         threads = str(min(4, os.cpu_count() or 1))  # scaling every rung is the bottleneck
         argv += ["-filter_complex_threads", threads, "-filter_complex", ";".join(graph)]
-        gop = max(1, round(SEGMENT_SECONDS * (probe.fps or 30)))
+        gop = max(1, round(SEGMENT_SECONDS * rate))
         for index, rung in enumerate(rungs):
             argv += ["-map", labels[index]]
             if probe.has_audio:
