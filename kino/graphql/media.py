@@ -66,7 +66,11 @@ def media_routes(services: Services) -> list[BaseRouteHandler]:
         except KinoError as error:
             return _error(error)
         if video.status != AWAITING_UPLOAD:
-            message = "This upload was already completed; the URL cannot be used again."
+            message = (
+                f"This upload failed: {video.failure_reason}"
+                if video.failure_reason
+                else "This upload was already completed; the URL cannot be used again."
+            )
             return Response({"code": "CONFLICT", "message": message}, status_code=409)
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > grant.size_bytes:
