@@ -39,6 +39,7 @@ system-deps:
 
 bench: install
 	$(BIN)/python bench/accounts.py
+	$(BIN)/python bench/transcode.py
 
 clean:
 	rm -rf $(VENV) .kino .mypy_cache .ruff_cache

@@ -13,20 +13,26 @@ from eventsourcing.persistence import TrackingRecorder
 from psycopg_pool import AsyncConnectionPool
 
 from kino.commands.accounts import Accounts, PasswordHasher
+from kino.commands.videos import Videos
 from kino.graphql.context import Services
+from kino.graphql.video_services import VideoServices
 from kino.infrastructure.embedded import read_state
 from kino.infrastructure.eventstore import eventstore_env, psycopg_conninfo
 from kino.infrastructure.oidc import FlowStore, OIDCLogin, RedirectAllowList
 from kino.infrastructure.settings import Settings, SettingsError
+from kino.infrastructure.storage.factory import open_store
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
+from kino.infrastructure.uploads import UploadTokens
 from kino.projections.base import PostgresView, RedisView
 from kino.projections.generations import Generations, generation_name
 from kino.projections.runner import ProjectionSpec, Projector, construct_postgres_view
 from kino.projections.sessions import SessionProjection, SessionView
 from kino.projections.users import UserProjection, UserView
+from kino.projections.videos import VideoProjection, VideoView
 from kino.queries.sessions import SessionQueries
 from kino.queries.users import UserQueries
+from kino.queries.videos import VideoQueries
 
 
 @dataclass(frozen=True)
@@ -61,11 +67,12 @@ def redis_prefix(settings: Settings, name: str) -> str:
     return f"{settings.redis_namespace}:{name}"
 
 
-APPLICATIONS: tuple[type[Application[Any]], ...] = (Accounts,)
+APPLICATIONS: tuple[type[Application[Any]], ...] = (Accounts, Videos)
 
 PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec("users", Accounts, UserProjection, UserView),
     ProjectionSpec("sessions", Accounts, SessionProjection, SessionView, redis=True),
+    ProjectionSpec("videos", Videos, VideoProjection, VideoView),
 )
 
 
@@ -155,6 +162,20 @@ def build_services(
             RedirectAllowList(settings.public_url, settings.oauth_redirect_extras),
             FlowStore(client, settings.redis_namespace),
         ),
+        "videos": build_video_services(settings, env, pool),
     }
     parts.update(overrides or {})
     return Services(**parts)
+
+
+def build_video_services(
+    settings: Settings, env: Mapping[str, str], pool: AsyncConnectionPool[Any]
+) -> VideoServices:
+    return VideoServices(
+        app=Videos(env=dict(env)),
+        catalog=VideoQueries(pool),
+        store=open_store(settings),
+        uploads=UploadTokens(settings.secret_key, settings.videos.upload_ttl_seconds),
+        public_url=settings.public_url,
+        max_upload_bytes=settings.videos.max_upload_bytes,
+    )

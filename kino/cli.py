@@ -56,6 +56,20 @@ def _events(settings: Settings, args: argparse.Namespace) -> int:
     return events.replay(tools, args.app, args.start, args.stop, args.into)
 
 
+def _relay(settings: Settings, _args: argparse.Namespace) -> int:
+    from kino.workers.relay import run_relay
+
+    run_relay(settings)
+    return 0
+
+
+def _transcoder(settings: Settings, _args: argparse.Namespace) -> int:
+    from kino.workers.transcoder import run_transcoder
+
+    run_transcoder(settings)
+    return 0
+
+
 Handler = Callable[[Settings, argparse.Namespace], int]
 
 
@@ -68,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         "dev": ("run everything on embedded defaults, in the foreground", _dev),
         "api": ("run the GraphQL api", _api),
         "projector": ("keep the read models up to date", _projector),
+        "relay": ("publish video events to NATS JetStream", _relay),
+        "transcoder": ("transcode uploads into HLS ladders (any number of replicas)", _transcoder),
     }
     for name, (help_text, handler) in simple.items():
         commands.add_parser(name, help=help_text).set_defaults(handler=handler)

@@ -22,6 +22,7 @@ from strawberry.types.unset import UnsetType
 from kino.domain.errors import KinoError
 from kino.graphql.context import KinoContext, Services
 from kino.graphql.health import health_routes
+from kino.graphql.media import media_routes
 from kino.graphql.metrics import http_metrics_middleware
 from kino.graphql.schema import build_schema
 from kino.graphql.web import web_routes
@@ -150,6 +151,7 @@ def create_app(
             make_controller(services),
             *health_routes(services, extra_readiness),
             *web_routes(),
+            *media_routes(services),
         ],
         lifespan=[lifespan],
         cors_config=CORSConfig(

@@ -16,6 +16,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from kino.commands.accounts import Accounts
 from kino.domain.errors import KinoError, UnauthenticatedError
+from kino.graphql.video_services import VideoServices
 from kino.infrastructure.oidc import OIDCLogin
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.throttle import LoginThrottle
@@ -37,6 +38,7 @@ class Services:
     pg_pool: AsyncConnectionPool[Any]
     redis: Redis
     oidc: OIDCLogin
+    videos: VideoServices
     extra: dict[str, Any] = field(default_factory=dict)
 
     async def open(self) -> None:
@@ -46,6 +48,7 @@ class Services:
         await self.pg_pool.close()
         await self.redis.aclose()
         await asyncio.to_thread(self.accounts.close)
+        await self.videos.close()
 
 
 @dataclass(frozen=True)

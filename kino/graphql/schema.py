@@ -22,10 +22,11 @@ from kino.graphql.accounts import AccountsMutation, AccountsQuery
 from kino.graphql.errors import ErrorCodes
 from kino.graphql.metrics import OperationMetrics
 from kino.graphql.oauth import OAuthMutation, OAuthQuery
+from kino.graphql.videos import VideosMutation, VideosQuery
 from kino.infrastructure.settings import Settings
 
-Query = merge_types("Query", (AccountsQuery, OAuthQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, OAuthMutation))
+Query = merge_types("Query", (AccountsQuery, OAuthQuery, VideosQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, OAuthMutation, VideosMutation))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -47,7 +47,10 @@ def eventstore_env(
         "POSTGRES_LOCK_TIMEOUT": "10",
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_PRE_PING": "yes",
-        "POSTGRES_ENABLE_DB_FUNCTIONS": "yes",
+        # Not "yes": eventsourcing 9.5 names its insert function es_insert_events_uuid for
+        # every application, so with two applications in one schema the last one created
+        # wins and the other's events land in the wrong table.
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "no",
         "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
     }
 

@@ -28,6 +28,20 @@ class S3Settings:
 
 
 @dataclass(frozen=True)
+class VideoSettings:
+    """Uploads and transcoding (KINO_UPLOAD_*, KINO_TRANSCODE_*)."""
+
+    max_upload_bytes: int = 2**31 - 1
+    upload_ttl_seconds: int = 3600
+    max_duration_seconds: int = 12 * 3600
+    probe_timeout_seconds: int = 30
+    attempts: int = 3
+    ack_wait_seconds: int = 60
+    transcode_timeout_seconds: int = 6 * 3600
+    preset: str = "veryfast"
+
+
+@dataclass(frozen=True)
 class OIDCProviderSettings:
     name: str
     issuer: str
@@ -50,6 +64,7 @@ class Settings:
     metrics_port: int | None = None
     otel_endpoint: str | None = None
     oidc_providers: tuple[OIDCProviderSettings, ...] = ()
+    videos: VideoSettings = field(default_factory=VideoSettings)
     oauth_redirect_extras: tuple[str, ...] = ()
     secret_key: str = field(default="", repr=False)
     access_token_ttl_seconds: int = 900
@@ -102,6 +117,7 @@ class Settings:
             if reader.text("KINO_METRICS_PORT", "")
             else None,
             oidc_providers=_read_oidc(reader),
+            videos=_read_videos(reader),
             oauth_redirect_extras=reader.csv("KINO_OAUTH_REDIRECT_EXTRAS"),
             secret_key=reader.text("KINO_SECRET_KEY", "") or _data_dir_secret(data_dir),
             access_token_ttl_seconds=reader.integer("KINO_ACCESS_TOKEN_TTL", 900, 30, 3600),
@@ -141,6 +157,23 @@ def _read_s3(reader: _Reader) -> S3Settings | None:
         secret_key=reader.text("KINO_S3_SECRET_KEY", ""),
         bucket=reader.text("KINO_S3_BUCKET", ""),
         secure=reader.boolean("KINO_S3_SECURE", True),
+    )
+
+
+def _read_videos(reader: _Reader) -> VideoSettings:
+    return VideoSettings(
+        max_upload_bytes=reader.integer("KINO_UPLOAD_MAX_BYTES", 2**31 - 1, 1, 2**31 - 1),
+        upload_ttl_seconds=reader.integer("KINO_UPLOAD_TTL", 3600, 60, 7 * 24 * 3600),
+        max_duration_seconds=reader.integer("KINO_TRANSCODE_MAX_DURATION", 12 * 3600, 1, 48 * 3600),
+        probe_timeout_seconds=reader.integer("KINO_TRANSCODE_PROBE_TIMEOUT", 30, 1, 600),
+        attempts=reader.integer("KINO_TRANSCODE_ATTEMPTS", 3, 1, 20),
+        ack_wait_seconds=reader.integer("KINO_TRANSCODE_ACK_WAIT", 60, 2, 3600),
+        transcode_timeout_seconds=reader.integer("KINO_TRANSCODE_TIMEOUT", 6 * 3600, 10, 48 * 3600),
+        preset=reader.choice(
+            "KINO_TRANSCODE_PRESET",
+            "veryfast",
+            ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium"),
+        ),
     )
 
 

@@ -23,7 +23,7 @@ from kino.infrastructure.settings import Settings
 
 log = structlog.get_logger(__name__)
 
-PROCESSES = ("api", "projector")
+PROCESSES = ("api", "projector", "relay", "transcoder")
 
 
 @dataclass

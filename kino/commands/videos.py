@@ -1,0 +1,173 @@
+"""The videos application: uploads, transcoding results, edits, deletion.
+
+The api calls the owner's commands; the transcoder reports its results through
+the ``record_*``/``add_*``/``mark_ready``/``fail`` commands, which are idempotent
+because a job may be delivered more than once. Each command returns the
+notification id of its last event (``None`` when nothing changed) for
+read-your-writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from kino.commands.accounts import last_position
+from kino.commands.base import KinoApplication
+from kino.domain.errors import BadInputError, ConflictError, NotFoundError
+from kino.domain.video_rules import (
+    check_visibility,
+    master_key,
+    normalize_description,
+    normalize_title,
+)
+from kino.domain.videos import AWAITING_UPLOAD, FAILED, Video
+
+ALLOWED_CONTENT_TYPES = ("video/", "audio/", "application/octet-stream")
+_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class UploadCreated:
+    video_id: UUID
+    source_key: str
+    position: int
+
+
+class Videos(KinoApplication):
+    name = "videos"
+
+    def create_upload(
+        self,
+        owner_id: UUID,
+        *,
+        title: str,
+        filename: str,
+        size_bytes: int,
+        content_type: str,
+        description: str = "",
+        visibility: str = "PUBLIC",
+        max_bytes: int = 2**31 - 1,
+    ) -> UploadCreated:
+        if size_bytes < 0 or size_bytes > max_bytes:
+            raise BadInputError(
+                f"sizeBytes must be between 0 and {max_bytes} bytes.", field="sizeBytes"
+            )
+        if not content_type.lower().startswith(ALLOWED_CONTENT_TYPES):
+            raise BadInputError(
+                "Upload a video or audio file (contentType video/* or audio/*).",
+                field="contentType",
+            )
+        filename = filename.strip().replace("/", "_").replace("\\", "_")[:255] or "upload"
+        video = Video(
+            owner_id=owner_id,
+            title=normalize_title(title),
+            description=normalize_description(description),
+            visibility=check_visibility(visibility),
+            filename=filename,
+            content_type=content_type.lower()[:100],
+            size_bytes=size_bytes,
+        )
+        recordings = self.save(video)
+        return UploadCreated(video.id, video.source_key, last_position(recordings))
+
+    def complete_upload(self, video_id: UUID, user_id: UUID, stored_size: int | None) -> int:
+        """Start processing if the stored object has the declared size; else fail the video."""
+        video = self.get_video(video_id)
+        video.check_owner(user_id)
+        if video.status == FAILED:
+            raise ConflictError(f"This upload failed: {video.failure_reason}")
+        if video.status != AWAITING_UPLOAD:
+            raise ConflictError("This upload was already completed.")
+        if stored_size is None:
+            if video.size_bytes == 0:
+                video.fail("The uploaded file is empty.")
+                return self._save(video) or 0
+            raise BadInputError("No file has been uploaded for this video yet.", field="videoId")
+        if stored_size != video.size_bytes:
+            video.fail(
+                f"The uploaded file has {stored_size} bytes but {video.size_bytes} were declared."
+            )
+        elif stored_size == 0:
+            video.fail("The uploaded file is empty.")
+        else:
+            video.complete_upload(stored_size)
+        return self._save(video) or 0
+
+    def update_video(
+        self,
+        video_id: UUID,
+        user_id: UUID,
+        title: str | None = None,
+        description: str | None = None,
+        visibility: str | None = None,
+    ) -> int | None:
+        video = self.get_video(video_id)
+        video.check_owner(user_id)
+        video.edit(title, description)
+        if visibility is not None:
+            video.change_visibility(visibility)
+        return self._save(video)
+
+    def delete_video(self, video_id: UUID, user_id: UUID) -> int | None:
+        video = self.get_video(video_id)
+        video.check_owner(user_id)
+        video.delete()
+        return self._save(video)
+
+    # The transcoder's commands: idempotent, safe to repeat.
+
+    def record_probe(self, video_id: UUID, **probe: Any) -> int | None:
+        return self._apply(video_id, lambda video: video.record_probe(**probe))
+
+    def add_rendition(self, video_id: UUID, rendition: dict[str, Any]) -> int | None:
+        key = master_key(video_id)
+        return self._apply(video_id, lambda video: video.add_rendition(rendition, key))
+
+    def add_images(self, video_id: UUID, thumbnail_key: str, poster_key: str) -> int | None:
+        return self._apply(video_id, lambda video: video.add_images(thumbnail_key, poster_key))
+
+    def mark_ready(self, video_id: UUID) -> int | None:
+        return self._apply(video_id, lambda video: video.mark_ready())
+
+    def expire_upload(self, video_id: UUID, reason: str) -> int | None:
+        """Fail a video whose upload never completed (and only such a video)."""
+
+        def expire(video: Video) -> None:
+            if video.status == AWAITING_UPLOAD:
+                video.fail(reason)
+
+        return self._apply(video_id, expire)
+
+    def fail(self, video_id: UUID, reason: str) -> int | None:
+        return self._apply(video_id, lambda video: video.fail(reason))
+
+    def get_video(self, video_id: UUID) -> Video:
+        try:
+            video: object = self.repository.get(video_id)
+        except AggregateNotFoundError:
+            raise NotFoundError("There is no such video.") from None
+        if not isinstance(video, Video):
+            raise NotFoundError("There is no such video.")
+        return video
+
+    def _apply(self, video_id: UUID, change: Any) -> int | None:
+        """Load, change, save; on a concurrent write, reload and judge again."""
+        for _attempt in range(_RETRIES):
+            video = self.get_video(video_id)
+            if video.deleted:
+                return None
+            change(video)
+            try:
+                return self._save(video)
+            except IntegrityError:
+                continue
+        raise IntegrityError(f"video {video_id} kept changing concurrently")
+
+    def _save(self, video: Video) -> int | None:
+        recordings = self.save(video)
+        return last_position(recordings) if recordings else None

@@ -1,0 +1,206 @@
+"""The videos context: one ``Video`` aggregate per upload.
+
+Life cycle: upload created (AWAITING_UPLOAD) → upload completed (PROCESSING) →
+probed → one rendition added per rung of the ladder → ready, or failed with a
+reason a person understands. Details and visibility can be edited by the owner;
+deletion is final. Commands from the transcoder are idempotent: a redelivered job
+may report a rendition or the readiness twice, and the second report changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from kino.domain.errors import ConflictError, ForbiddenError, NotFoundError
+from kino.domain.video_rules import (
+    check_visibility,
+    normalize_description,
+    normalize_title,
+    source_key,
+)
+
+AWAITING_UPLOAD = "AWAITING_UPLOAD"
+PROCESSING = "PROCESSING"
+READY = "READY"
+FAILED = "FAILED"
+
+
+class Video(Aggregate):
+    class UploadCreated(Aggregate.Created):
+        owner_id: UUID
+        title: str
+        description: str
+        visibility: str
+        filename: str
+        content_type: str
+        size_bytes: int
+
+    class UploadCompleted(Aggregate.Event):
+        size_bytes: int
+
+    class Probed(Aggregate.Event):
+        duration_seconds: float
+        width: int
+        height: int
+        has_video: bool
+        has_audio: bool
+        ladder: list[str]
+
+    class RenditionAdded(Aggregate.Event):
+        rendition: dict[str, Any]  # name, width, height, bandwidth, codecs, playlist_key
+        master_key: str
+
+    class ImagesAdded(Aggregate.Event):
+        thumbnail_key: str
+        poster_key: str
+
+    class BecameReady(Aggregate.Event):
+        pass
+
+    class Failed(Aggregate.Event):
+        reason: str
+
+    class DetailsEdited(Aggregate.Event):
+        title: str
+        description: str
+
+    class VisibilityChanged(Aggregate.Event):
+        visibility: str
+
+    class Deleted(Aggregate.Event):
+        pass
+
+    @event(UploadCreated)
+    def __init__(  # noqa: PLR0917 - the event's fields
+        self,
+        owner_id: UUID,
+        title: str,
+        description: str,
+        visibility: str,
+        filename: str,
+        content_type: str,
+        size_bytes: int,
+    ) -> None:
+        self.owner_id = owner_id
+        self.title = title
+        self.description = description
+        self.visibility = visibility
+        self.filename = filename
+        self.content_type = content_type
+        self.size_bytes = size_bytes
+        self.status = AWAITING_UPLOAD
+        self.ladder: list[str] = []
+        self.renditions: dict[str, dict[str, Any]] = {}
+        self.thumbnail_key: str | None = None
+        self.failure_reason: str | None = None
+        self.deleted = False
+
+    def check_owner(self, user_id: UUID) -> None:
+        if self.deleted:
+            raise NotFoundError("There is no such video.")
+        if user_id != self.owner_id:
+            raise ForbiddenError("Only the owner of this video can do that.")
+
+    @property
+    def source_key(self) -> str:
+        return source_key(self.id)
+
+    @property
+    def finished(self) -> bool:
+        return self.deleted or self.status in (READY, FAILED)
+
+    def complete_upload(self, size_bytes: int) -> None:
+        if self.status != AWAITING_UPLOAD:
+            raise ConflictError("This upload was already completed.")
+        self._complete_upload(size_bytes=size_bytes)
+
+    def record_probe(self, **probe: Any) -> None:
+        if self.status == PROCESSING and not self.ladder:
+            self._probed(**probe)
+
+    def add_rendition(self, rendition: dict[str, Any], master_key: str) -> bool:
+        if self.status != PROCESSING or rendition["name"] in self.renditions:
+            return False
+        self._rendition_added(rendition=rendition, master_key=master_key)
+        return True
+
+    def add_images(self, thumbnail_key: str, poster_key: str) -> None:
+        if self.status == PROCESSING and self.thumbnail_key is None:
+            self._images_added(thumbnail_key=thumbnail_key, poster_key=poster_key)
+
+    def mark_ready(self) -> None:
+        if self.status != PROCESSING:
+            return
+        missing = [name for name in self.ladder if name not in self.renditions]
+        if not self.ladder or missing:
+            raise ConflictError(f"Renditions still missing: {', '.join(missing) or 'all'}.")
+        self._became_ready()
+
+    def fail(self, reason: str) -> None:
+        if not self.finished:
+            self._failed(reason=reason[:500])
+
+    def edit(self, title: str | None, description: str | None) -> None:
+        new_title = normalize_title(title) if title is not None else self.title
+        new_description = (
+            normalize_description(description) if description is not None else self.description
+        )
+        if (new_title, new_description) != (self.title, self.description):
+            self._details_edited(title=new_title, description=new_description)
+
+    def change_visibility(self, visibility: str) -> None:
+        if check_visibility(visibility) != self.visibility:
+            self._visibility_changed(visibility=visibility)
+
+    def delete(self) -> None:
+        if not self.deleted:
+            self._deleted()
+
+    @event(UploadCompleted)
+    def _complete_upload(self, size_bytes: int) -> None:
+        self.status = PROCESSING
+
+    @event(Probed)
+    def _probed(  # noqa: PLR0917 - the event's fields
+        self,
+        duration_seconds: float,
+        width: int,
+        height: int,
+        has_video: bool,
+        has_audio: bool,
+        ladder: list[str],
+    ) -> None:
+        self.ladder = list(ladder)
+
+    @event(RenditionAdded)
+    def _rendition_added(self, rendition: dict[str, Any], master_key: str) -> None:
+        self.renditions[rendition["name"]] = dict(rendition)
+
+    @event(ImagesAdded)
+    def _images_added(self, thumbnail_key: str, poster_key: str) -> None:
+        self.thumbnail_key = thumbnail_key
+
+    @event(BecameReady)
+    def _became_ready(self) -> None:
+        self.status = READY
+
+    @event(Failed)
+    def _failed(self, reason: str) -> None:
+        self.status = FAILED
+        self.failure_reason = reason
+
+    @event(DetailsEdited)
+    def _details_edited(self, title: str, description: str) -> None:
+        self.title = title
+        self.description = description
+
+    @event(VisibilityChanged)
+    def _visibility_changed(self, visibility: str) -> None:
+        self.visibility = visibility
+
+    @event(Deleted)
+    def _deleted(self) -> None:
+        self.deleted = True

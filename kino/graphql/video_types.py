@@ -1,0 +1,113 @@
+"""GraphQL types of the videos context (the contract's Video, Rendition, VideoUpload, Header)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from uuid import UUID
+
+import strawberry
+
+from kino.domain.errors import KinoError
+from kino.graphql.accounts import UserType, load_user
+from kino.graphql.context import Info, KinoContext
+from kino.queries.videos import VideoRecord
+
+
+@strawberry.enum(name="Visibility")
+class Visibility(Enum):
+    PUBLIC = "PUBLIC"
+    UNLISTED = "UNLISTED"
+    PRIVATE = "PRIVATE"
+
+
+@strawberry.enum(name="VideoStatus")
+class VideoStatus(Enum):
+    AWAITING_UPLOAD = "AWAITING_UPLOAD"
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+@strawberry.type(name="Rendition")
+class RenditionType:
+    name: str
+    width: int
+    height: int
+    bandwidth: int
+    codecs: str
+    playlist_url: str
+
+
+@strawberry.type(name="Header")
+class HeaderType:
+    name: str
+    value: str
+
+
+@strawberry.type(name="Video")
+class VideoType:
+    id: strawberry.ID
+    title: str
+    description: str
+    visibility: Visibility
+    status: VideoStatus
+    created_at: datetime
+    duration_seconds: float | None
+    width: int | None
+    height: int | None
+    renditions: list[RenditionType] = strawberry.field(description="Lowest first.")
+    playback_url: str | None
+    thumbnail_url: str | None
+    view_count: int
+    comment_count: int
+    failure_reason: str | None
+    _owner_id: strawberry.Private[UUID]
+
+    @strawberry.field
+    async def owner(self, info: Info) -> UserType:
+        user = await load_user(info.context, self._owner_id)
+        if user is None:
+            raise KinoError("The owner of this video could not be read.")
+        return user
+
+    @classmethod
+    def from_record(cls, context: KinoContext, record: VideoRecord) -> VideoType:
+        media = context.services.videos.media_url
+        return cls(
+            id=strawberry.ID(str(record.id)),
+            title=record.title,
+            description=record.description,
+            visibility=Visibility(record.visibility),
+            status=VideoStatus(record.status),
+            created_at=record.created_at,
+            duration_seconds=record.duration_seconds,
+            width=record.width,
+            height=record.height,
+            renditions=[
+                RenditionType(
+                    name=r.name,
+                    width=r.width,
+                    height=r.height,
+                    bandwidth=r.bandwidth,
+                    codecs=r.codecs,
+                    playlist_url=media(record.id, r.playlist_key) or "",
+                )
+                for r in record.renditions
+            ],
+            playback_url=media(record.id, record.playback_key),
+            thumbnail_url=media(record.id, record.thumbnail_key),
+            view_count=0,
+            comment_count=0,
+            failure_reason=record.failure_reason,
+            _owner_id=record.owner_id,
+        )
+
+
+@strawberry.type(name="VideoUpload")
+class VideoUploadType:
+    video: VideoType
+    upload_url: str
+    upload_method: str
+    upload_headers: list[HeaderType]
+    expires_at: datetime

@@ -1,0 +1,1 @@
+"""ffprobe/ffmpeg for untrusted uploads: probing with limits, the HLS ladder, images."""

@@ -1,0 +1,129 @@
+"""The filesystem object store: objects are files under a root directory (embedded default)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from kino.infrastructure.storage.port import ObjectInfo, StorageError, check_key
+
+STALE_SECONDS = 24 * 3600
+
+
+def remove_stale_files(folder: Path, max_age: float) -> None:
+    """Remove files in ``folder`` not modified for ``max_age`` seconds."""
+    cutoff = time.time() - max_age
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                entry.unlink()
+
+
+class FilesystemStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._staging = self.root / ".staging"
+        self._staging.mkdir(exist_ok=True)
+        remove_stale_files(self._staging, STALE_SECONDS)  # left by a crashed process
+
+    def path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def put_file(self, key: str, path: Path, content_type: str, *, move: bool = False) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if move:
+            try:
+                os.replace(path, target)
+                return
+            except OSError:
+                pass  # another filesystem: copy instead
+        staged = self._stage()
+        try:
+            shutil.copyfile(path, staged)
+            os.replace(staged, target)
+        finally:
+            staged.unlink(missing_ok=True)
+        if move:
+            path.unlink(missing_ok=True)
+
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged = self._stage()
+        try:
+            staged.write_bytes(data)
+            os.replace(staged, target)
+        finally:
+            staged.unlink(missing_ok=True)
+
+    def stat(self, key: str) -> ObjectInfo | None:
+        try:
+            return ObjectInfo(key, self.path(key).stat().st_size)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def download(self, key: str, path: Path) -> None:
+        try:
+            shutil.copyfile(self.path(key), path)
+        except FileNotFoundError:
+            raise StorageError(f"no object {key!r}") from None
+
+    def read(self, key: str, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+        try:
+            handle = self.path(key).open("rb")
+        except FileNotFoundError:
+            raise StorageError(f"no object {key!r}") from None
+        return _chunks(handle, chunk_size)
+
+    def list(self, prefix: str) -> list[ObjectInfo]:
+        base = self.root / (prefix if prefix.endswith("/") else prefix.rpartition("/")[0])
+        found = []
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if d != ".staging"]
+            for name in filenames:
+                full = Path(dirpath) / name
+                key = full.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    with contextlib.suppress(FileNotFoundError):
+                        found.append(ObjectInfo(key, full.stat().st_size))
+        return sorted(found, key=lambda info: info.key)
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def delete_prefix(self, prefix: str) -> int:
+        objects = self.list(prefix)
+        for info in objects:
+            self.delete(info.key)
+        self._prune_empty(prefix)
+        return len(objects)
+
+    def presigned_put(self, key: str, content_type: str, expires: timedelta) -> str | None:
+        return None
+
+    def _stage(self) -> Path:
+        fd, name = tempfile.mkstemp(dir=self._staging)
+        os.close(fd)
+        return Path(name)
+
+    def _prune_empty(self, prefix: str) -> None:
+        start = self.root / prefix.rstrip("/") if prefix.endswith("/") else None
+        if start is None or not start.is_dir():
+            return
+        for dirpath, _dirs, _files in sorted(os.walk(start), key=lambda w: -len(w[0])):
+            with contextlib.suppress(OSError):
+                Path(dirpath).rmdir()
+
+
+def _chunks(handle: object, chunk_size: int) -> Iterator[bytes]:
+    with handle:  # type: ignore[attr-defined]
+        while chunk := handle.read(chunk_size):  # type: ignore[attr-defined]
+            yield chunk

@@ -1,0 +1,175 @@
+"""The video catalog read model (PostgreSQL): one row per video, behind ``video(id)``.
+
+Its columns are what listing and search need as well (owner, title, description,
+visibility, status, created_at); renditions are kept as JSON, lowest first.
+A deleted video's row is removed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.projection import Projection
+from psycopg.sql import SQL, Identifier
+from psycopg.types.json import Jsonb
+
+from kino.domain.videos import AWAITING_UPLOAD, FAILED, PROCESSING, READY, Video
+from kino.projections.base import PostgresView
+
+
+class VideoView(PostgresView):
+    tables = {
+        "videos": (
+            "id uuid PRIMARY KEY, owner_id uuid NOT NULL, title text NOT NULL, "
+            "description text NOT NULL, visibility text NOT NULL, status text NOT NULL, "
+            "filename text NOT NULL, size_bytes bigint NOT NULL, "
+            "created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, "
+            "ready_at timestamptz, duration_seconds double precision, width int, height int, "
+            "renditions jsonb NOT NULL DEFAULT '[]', playback_key text, thumbnail_key text, "
+            "poster_key text, failure_reason text"
+        )
+    }
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        table = self.table("videos")
+        for suffix, definition in (
+            ("owner", "(owner_id, created_at DESC)"),
+            ("public", "(created_at DESC) WHERE visibility = 'PUBLIC' AND status = 'READY'"),
+        ):
+            name = Identifier(self.table_name(f"{suffix}_idx"))
+            self.sql_create_statements.append(
+                SQL("CREATE INDEX IF NOT EXISTS {0} ON {1} " + definition).format(name, table)
+            )
+
+    def insert(self, event: Video.UploadCreated, tracking: Tracking) -> None:
+        with self.tracked(tracking) as curs:
+            curs.execute(
+                self.sql(
+                    "INSERT INTO {videos} (id, owner_id, title, description, visibility, status, "
+                    "filename, size_bytes, created_at, updated_at) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+                    videos="videos",
+                ),
+                (
+                    event.originator_id,
+                    event.owner_id,
+                    event.title,
+                    event.description,
+                    event.visibility,
+                    AWAITING_UPLOAD,
+                    event.filename,
+                    event.size_bytes,
+                    event.timestamp,
+                    event.timestamp,
+                ),
+            )
+
+    def update(self, event: Any, tracking: Tracking, **columns: Any) -> None:
+        assignments = ", ".join(f"{name} = %s" for name in columns)
+        with self.tracked(tracking) as curs:
+            curs.execute(
+                self.sql(
+                    f"UPDATE {{videos}} SET {assignments}, updated_at = %s WHERE id = %s",  # noqa: S608
+                    videos="videos",
+                ),
+                (*columns.values(), event.timestamp, event.originator_id),
+            )
+
+    def add_rendition(self, event: Video.RenditionAdded, tracking: Tracking) -> None:
+        rendition = json.dumps([event.rendition])
+        with self.tracked(tracking) as curs:
+            curs.execute(
+                self.sql(
+                    "UPDATE {videos} SET renditions = ("
+                    " SELECT jsonb_agg(r ORDER BY (r->>'height')::int, (r->>'bandwidth')::int)"
+                    " FROM jsonb_array_elements(renditions || %s::jsonb) AS r), "
+                    "playback_key = %s, updated_at = %s WHERE id = %s",
+                    videos="videos",
+                ),
+                (rendition, event.master_key, event.timestamp, event.originator_id),
+            )
+
+    def delete(self, event: Video.Deleted, tracking: Tracking) -> None:
+        with self.tracked(tracking) as curs:
+            curs.execute(
+                self.sql("DELETE FROM {videos} WHERE id = %s", videos="videos"),
+                (event.originator_id,),
+            )
+
+
+class VideoProjection(Projection[VideoView]):
+    name = "videos"
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.insert_tracking(tracking)
+
+    @process_event.register
+    def _(self, domain_event: Video.UploadCreated, tracking: Tracking) -> None:
+        self.view.insert(domain_event, tracking)
+
+    @process_event.register
+    def _(self, domain_event: Video.UploadCompleted, tracking: Tracking) -> None:
+        self.view.update(domain_event, tracking, status=PROCESSING)
+
+    @process_event.register
+    def _(self, domain_event: Video.Probed, tracking: Tracking) -> None:
+        self.view.update(
+            domain_event,
+            tracking,
+            duration_seconds=domain_event.duration_seconds,
+            width=domain_event.width or None,
+            height=domain_event.height or None,
+        )
+
+    @process_event.register
+    def _(self, domain_event: Video.RenditionAdded, tracking: Tracking) -> None:
+        self.view.add_rendition(domain_event, tracking)
+
+    @process_event.register
+    def _(self, domain_event: Video.ImagesAdded, tracking: Tracking) -> None:
+        self.view.update(
+            domain_event,
+            tracking,
+            thumbnail_key=domain_event.thumbnail_key,
+            poster_key=domain_event.poster_key,
+        )
+
+    @process_event.register
+    def _(self, domain_event: Video.BecameReady, tracking: Tracking) -> None:
+        self.view.update(domain_event, tracking, status=READY, ready_at=domain_event.timestamp)
+
+    @process_event.register
+    def _(self, domain_event: Video.Failed, tracking: Tracking) -> None:
+        self.view.update(
+            domain_event,
+            tracking,
+            status=FAILED,
+            failure_reason=domain_event.reason,
+            renditions=Jsonb([]),  # the janitor removes a failed video's media
+            playback_key=None,
+            thumbnail_key=None,
+            poster_key=None,
+        )
+
+    @process_event.register
+    def _(self, domain_event: Video.DetailsEdited, tracking: Tracking) -> None:
+        self.view.update(
+            domain_event,
+            tracking,
+            title=domain_event.title,
+            description=domain_event.description,
+        )
+
+    @process_event.register
+    def _(self, domain_event: Video.VisibilityChanged, tracking: Tracking) -> None:
+        self.view.update(domain_event, tracking, visibility=domain_event.visibility)
+
+    @process_event.register
+    def _(self, domain_event: Video.Deleted, tracking: Tracking) -> None:
+        self.view.delete(domain_event, tracking)

@@ -1,0 +1,44 @@
+"""Abandoned uploads: a video still awaiting its bytes after twice the upload URL's lifetime
+fails, so the janitor removes whatever arrived. Driven by ``{ns}.videos.created``: a message
+that comes too early is handed back to JetStream with a delay until the deadline."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import structlog
+from faststream.nats import NatsMessage
+
+from kino.commands.videos import Videos
+from kino.domain.errors import NotFoundError
+from kino.domain.videos import AWAITING_UPLOAD
+
+log = structlog.get_logger(__name__)
+
+EXPIRED = "The upload was not completed in time; start a new upload."
+
+
+def upload_deadline(created_on: datetime, ttl_seconds: int) -> datetime:
+    return created_on + timedelta(seconds=2 * ttl_seconds)
+
+
+async def expire_if_abandoned(
+    videos: Videos, video_id: UUID, ttl_seconds: int, msg: NatsMessage
+) -> None:
+    try:
+        video = await asyncio.to_thread(videos.get_video, video_id)
+    except NotFoundError:
+        await msg.ack()
+        return
+    if video.deleted or video.status != AWAITING_UPLOAD:
+        await msg.ack()
+        return
+    remaining = (upload_deadline(video.created_on, ttl_seconds) - datetime.now(UTC)).total_seconds()
+    if remaining > 0:
+        await msg.nack(delay=remaining + 0.5)
+        return
+    await asyncio.to_thread(videos.expire_upload, video_id, EXPIRED)
+    log.info("abandoned upload expired", video_id=str(video_id))
+    await msg.ack()

@@ -1,0 +1,204 @@
+"""`kino transcoder`: competing consumers of transcoding jobs on a durable JetStream pull consumer.
+
+Any number of replicas share the work (one job at a time each). While a job runs, the
+worker sends in-progress acks so JetStream keeps it; a killed worker stops sending them
+and the job is redelivered to another after ``ack_wait``. A job that fails
+``attempts`` times marks the video FAILED and goes to the dead-letter subject; the
+consumer's ``max_deliver`` is one more than that, so a job whose worker was killed on
+its last attempt still gets one delivery that only records the failure.
+
+The same process deletes a deleted or failed video's media (the ``janitors`` consumer) and
+fails uploads that were never completed (the ``expiries`` consumer, ``kino.workers.expiry``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from typing import Any
+from uuid import UUID
+
+import structlog
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
+from redis.asyncio import Redis
+
+from kino.commands.videos import Videos
+from kino.domain.errors import NotFoundError
+from kino.domain.video_rules import video_prefix
+from kino.infrastructure.broker import STREAM_MAX_AGE_SECONDS, VideoSubjects, ensure_stream
+from kino.infrastructure.eventstore import eventstore_env
+from kino.infrastructure.settings import Settings
+from kino.infrastructure.storage import ObjectStore
+from kino.infrastructure.storage.factory import open_store
+from kino.workers.expiry import expire_if_abandoned
+from kino.workers.job_support import sweep_work_dirs
+from kino.workers.transcoding import JobCancelled, TranscodeJob
+
+log = structlog.get_logger(__name__)
+BROKER_LOG = logging.getLogger("kino.broker")  # faststream's messages, in Kino's format
+
+
+def video_stream(subjects: VideoSubjects) -> JStream:
+    return JStream(subjects.stream, subjects=[subjects.all], max_age=STREAM_MAX_AGE_SECONDS)
+
+
+class Transcoder:
+    def __init__(
+        self,
+        settings: Settings,
+        database_url: str,
+        redis_url: str,
+        nats_url: str,
+        store: ObjectStore | None = None,
+    ) -> None:
+        self.settings = settings
+        self.subjects = VideoSubjects.for_settings(settings)
+        self.videos = Videos(env=eventstore_env(database_url, pool_size=2))
+        self.store = store or open_store(settings)
+        self.redis = Redis.from_url(redis_url)
+        self.work_root = settings.data_dir / "transcode"
+        self.job = TranscodeJob(
+            self.videos,
+            store=self.store,
+            settings=settings.videos,
+            redis=self.redis,
+            namespace=settings.redis_namespace,
+            work_root=self.work_root,
+        )
+        self.nats_url = nats_url
+        self.broker = NatsBroker(
+            nats_url, graceful_timeout=5.0, logger=BROKER_LOG, log_level=logging.DEBUG
+        )
+        self.handled: list[tuple[UUID, float, float]] = []  # (video, start, end), monotonic
+        self._subscribe()
+
+    def _subscribe(self) -> None:
+        config = self.settings.videos
+        subjects = self.subjects
+        stream = video_stream(subjects)
+
+        @self.broker.subscriber(
+            subjects.uploaded,
+            stream=stream,
+            durable=subjects.transcoders,
+            pull_sub=PullSub(batch_size=1, timeout=1.0),
+            config=ConsumerConfig(
+                ack_wait=float(config.ack_wait_seconds), max_deliver=config.attempts + 1
+            ),
+            ack_policy=AckPolicy.MANUAL,
+        )
+        async def transcode(body: dict[str, Any], msg: NatsMessage) -> None:
+            await self.handle_job(body, msg)
+
+        @self.broker.subscriber(
+            subjects.removed,
+            stream=stream,
+            durable=subjects.janitors,
+            pull_sub=PullSub(batch_size=1, timeout=1.0),  # >1 leaks nats-py TimeoutErrors
+            config=ConsumerConfig(ack_wait=60.0, max_deliver=20),
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+        )
+        async def remove_media(body: dict[str, Any]) -> None:
+            prefix = video_prefix(UUID(body["video_id"]))
+            removed = await asyncio.to_thread(self.store.delete_prefix, prefix)
+            log.info("media removed", video_id=body["video_id"], objects=removed)
+
+        self._subscribe_expiry(stream)
+
+    def _subscribe_expiry(self, stream: JStream) -> None:
+        @self.broker.subscriber(
+            self.subjects.created,
+            stream=stream,
+            durable=self.subjects.expiries,
+            pull_sub=PullSub(batch_size=1, timeout=1.0),
+            config=ConsumerConfig(ack_wait=30.0),
+            ack_policy=AckPolicy.MANUAL,
+        )
+        async def expire_upload(body: dict[str, Any], msg: NatsMessage) -> None:
+            ttl = self.settings.videos.upload_ttl_seconds
+            await expire_if_abandoned(self.videos, UUID(body["video_id"]), ttl, msg)
+
+    async def handle_job(self, body: dict[str, Any], msg: NatsMessage) -> None:
+        video_id = UUID(body["video_id"])
+        delivered = msg.raw_message.metadata.num_delivered
+        attempts = self.settings.videos.attempts
+        bound = log.bind(video_id=str(video_id), delivery=delivered)
+        if delivered > attempts:
+            await self._give_up(video_id, body, msg, "its worker stopped every time")
+            return
+        heartbeat = asyncio.create_task(self._keep_alive(msg))
+        started = time.monotonic()
+        try:
+            bound.info("transcoding")
+            await self.job.run(video_id)
+        except (JobCancelled, NotFoundError):
+            bound.info("video deleted or unknown; nothing to do")
+        except Exception as error:  # noqa: BLE001 - decide retry or dead letter
+            bound.warning("transcoding failed", error=repr(error), exc_info=error)
+            if delivered >= attempts:
+                await self._give_up(video_id, body, msg, repr(error))
+            else:
+                await msg.nack(delay=min(30.0, 2.0**delivered))
+            return
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+            self.handled.append((video_id, started, time.monotonic()))
+        await msg.ack()
+        bound.info("transcoding done")
+
+    async def _give_up(
+        self, video_id: UUID, body: dict[str, Any], msg: NatsMessage, detail: str
+    ) -> None:
+        attempts = self.settings.videos.attempts
+        reason = f"Processing failed {attempts} times; the file could not be converted."
+        with contextlib.suppress(NotFoundError):
+            await asyncio.to_thread(self.videos.fail, video_id, reason)
+        await self.broker.publish(
+            {**body, "error": detail[:1000]}, self.subjects.dead, stream=self.subjects.stream
+        )
+        await msg.ack()
+        log.error("job dead-lettered", video_id=str(video_id), error=detail)
+
+    async def _keep_alive(self, msg: NatsMessage) -> None:
+        every = max(1.0, self.settings.videos.ack_wait_seconds / 3)
+        while True:
+            await asyncio.sleep(every)
+            await msg.in_progress()
+
+    async def start(self) -> None:
+        await asyncio.to_thread(sweep_work_dirs, self.work_root)
+        await ensure_stream(self.nats_url, self.subjects)
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+        await self.redis.aclose()
+        await asyncio.to_thread(self.videos.close)
+
+
+def run_transcoder(settings: Settings) -> None:
+    from kino.bootstrap import resolve_endpoints
+
+    endpoints = resolve_endpoints(settings)
+
+    async def main() -> None:
+        transcoder = Transcoder(
+            settings, endpoints.database_url, endpoints.redis_url, endpoints.nats_url
+        )
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stopping.set)
+        await transcoder.start()
+        log.info("transcoder running", stream=transcoder.subjects.stream)
+        await stopping.wait()
+        await transcoder.stop()
+        log.info("transcoder stopped")
+
+    asyncio.run(main())
