@@ -1,0 +1,393 @@
+"""The Kubernetes deployment in k8s/ and its Grafana dashboards, checked offline.
+
+No cluster is needed. Every YAML resource file the overlays reach through their
+kustomizations is validated against the Kubernetes 1.32 schemas (strict: unknown fields
+fail) with ``kubernetes_validate``; that part always runs. When ``kubectl`` is on PATH the
+overlays are also rendered with ``kubectl kustomize`` and the rendered output is validated
+and checked the same way (generators, patches and components included).
+
+Dashboards: every PromQL expression may only name metrics that kino/infrastructure/metrics.py
+defines (histograms with their ``_bucket``/``_sum``/``_count`` series).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "k8s"
+OVERLAYS = ("dev", "production")
+KUBERNETES_VERSION = "1.32"
+DASHBOARDS = K8S / "components" / "monitoring" / "dashboards"
+METRICS_MODULE = ROOT / "kino" / "infrastructure" / "metrics.py"
+SETTINGS_MODULE = ROOT / "kino" / "infrastructure" / "settings.py"
+KINO_IMAGE = "ghcr.io/kino-video/kino"
+KINO_PROCESSES = ("api", "projector", "relay", "transcoder")
+
+# Metric names a dashboard may reference before kino/infrastructure/metrics.py defines them
+# (a panel written ahead of the code it watches). Empty today: every name the dashboards use is
+# defined. A name stays here only while it is missing from metrics.py; the test below fails
+# once it is defined, so that the entry is removed rather than left to hide a typo later.
+EXPECTED_LATER: frozenset[str] = frozenset()
+
+# What each dashboard must show (the metrics it exists for).
+REQUIRED_METRICS = {
+    "overview.json": {
+        "kino_http_requests_total",
+        "kino_http_request_duration_seconds",
+        "kino_graphql_operations_total",
+        "kino_graphql_operation_duration_seconds",
+        "kino_events_written_total",
+        "kino_websocket_subscribers",
+    },
+    "projections.json": {
+        "kino_projection_position",
+        "kino_projection_head",
+        "kino_projection_lag_events",
+    },
+    "transcoding.json": {
+        "kino_transcoder_jobs_total",
+        "kino_transcoder_job_duration_seconds",
+        "kino_transcoder_queue_depth",
+        "kino_relay_lag_events",
+    },
+}
+
+_HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count", "_created")
+_METRIC_TOKEN = re.compile(r"\bkino_[a-z0-9_]+\b")
+_GENERATED_SUFFIX = re.compile(r"-[a-z0-9]{10}$")  # the hash kustomize's generators append
+
+
+# --- walking the kustomizations ----------------------------------------------------------
+
+
+def _kustomization(directory: Path) -> dict[str, Any]:
+    data = yaml.safe_load((directory / "kustomization.yaml").read_text())
+    assert isinstance(data, dict), directory
+    return data
+
+
+def _kustomization_dirs() -> list[Path]:
+    """Every kustomization (overlays, the base, components) reachable from the overlays."""
+    seen: list[Path] = []
+    pending = [K8S / "overlays" / name for name in OVERLAYS]
+    while pending:
+        directory = pending.pop().resolve()
+        if directory in seen:
+            continue
+        seen.append(directory)
+        data = _kustomization(directory)
+        for entry in [*data.get("resources", []), *data.get("components", [])]:
+            target = (directory / entry).resolve()
+            if target.is_dir():
+                pending.append(target)
+    return sorted(seen)
+
+
+def _resource_files() -> list[Path]:
+    files = set()
+    for directory in _kustomization_dirs():
+        for entry in _kustomization(directory).get("resources", []):
+            target = (directory / entry).resolve()
+            if target.is_file():
+                files.add(target)
+    return sorted(files)
+
+
+def _referenced_files() -> set[Path]:
+    """Resource files plus patch and generator files: everything the kustomizations use."""
+    used = set(_resource_files())
+    for directory in _kustomization_dirs():
+        used.add(directory / "kustomization.yaml")
+        data = _kustomization(directory)
+        for patch in data.get("patches", []):
+            if "path" in patch:
+                used.add((directory / patch["path"]).resolve())
+        for generator in [*data.get("configMapGenerator", []), *data.get("secretGenerator", [])]:
+            for entry in [*generator.get("files", []), *generator.get("envs", [])]:
+                used.add((directory / entry.split("=", 1)[-1]).resolve())
+    return used
+
+
+def _documents(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def _source_documents() -> list[dict[str, Any]]:
+    return [doc for path in _resource_files() for doc in _documents(path)]
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def _render(overlay: str) -> list[dict[str, Any]]:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not on PATH; the source files are still validated")
+    result = subprocess.run(
+        [kubectl, "kustomize", str(K8S / "overlays" / overlay)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+def _validate(doc: dict[str, Any], where: str) -> None:
+    try:
+        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+    except kubernetes_validate.ValidationError as error:
+        name = doc.get("metadata", {}).get("name")
+        path = "/".join(str(part) for part in error.path)
+        pytest.fail(f"{where}: {doc.get('kind')} {name}: {error.message} at /{path}")
+
+
+def _pod_specs(docs: list[dict[str, Any]], kinds: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+    for doc in docs:
+        if doc["kind"] in kinds:
+            yield f"{doc['kind']}/{doc['metadata']['name']}", doc["spec"]["template"]
+
+
+# --- Kubernetes resources ----------------------------------------------------------------
+
+
+def test_the_overlays_reach_the_base_and_every_component() -> None:
+    names = {_rel(d) for d in _kustomization_dirs()}
+    assert names == {
+        "k8s/base",
+        "k8s/components/minio",
+        "k8s/components/monitoring",
+        "k8s/components/nats",
+        "k8s/components/postgres",
+        "k8s/components/redis",
+        "k8s/overlays/dev",
+        "k8s/overlays/production",
+    }
+
+
+def test_no_yaml_file_under_k8s_is_left_unused() -> None:
+    used = _referenced_files()
+    orphans = [
+        _rel(path)
+        for path in K8S.rglob("*")
+        if path.suffix in (".yaml", ".yml", ".json") and path.resolve() not in used
+    ]
+    assert orphans == []
+
+
+@pytest.mark.parametrize("path", _resource_files(), ids=_rel)
+def test_resource_file_is_valid_kubernetes(path: Path) -> None:
+    docs = _documents(path)
+    assert docs, f"{_rel(path)} holds no resource"
+    for doc in docs:
+        _validate(doc, _rel(path))
+
+
+def test_validation_is_strict() -> None:
+    """The check above can fail: a misspelt field is refused, not ignored."""
+    deployment = _documents(K8S / "base" / "api.yaml")[0]
+    deployment["spec"]["replica"] = deployment["spec"].pop("replicas")
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_rendered_overlay_is_valid_kubernetes(overlay: str) -> None:
+    docs = _render(overlay)
+    for doc in docs:
+        _validate(doc, f"kubectl kustomize overlays/{overlay}")
+    assert {doc["metadata"].get("namespace") for doc in docs if doc["kind"] != "Namespace"} == {
+        "kino"
+    }
+    _check_workloads(docs)
+
+
+def test_source_workloads_are_complete() -> None:
+    _check_workloads(_source_documents())
+
+
+def _check_workloads(docs: list[dict[str, Any]]) -> None:
+    commands = []
+    for where, template in _pod_specs(docs, ("Deployment", "StatefulSet")):
+        for container in template["spec"]["containers"]:
+            label = f"{where} container {container['name']}"
+            assert "readinessProbe" in container, f"{label}: no readiness probe"
+            assert "livenessProbe" in container, f"{label}: no liveness probe"
+            limits = container.get("resources", {}).get("limits", {})
+            assert {"cpu", "memory"} <= limits.keys(), f"{label}: no cpu and memory limits"
+            assert container.get("resources", {}).get("requests"), f"{label}: no requests"
+    for where, template in _pod_specs(docs, ("Deployment", "StatefulSet", "Job")):
+        for container in template["spec"]["containers"]:
+            if container["image"].split(":")[0] != KINO_IMAGE:
+                continue
+            command = container.get("command", [])
+            assert len(command) == 2, f"{where}: {command}"
+            assert command[0] == "kino", f"{where}: {command}"
+            assert command[1] in KINO_PROCESSES, f"{where}: kino {command[1]} is not a process"
+            commands.append(command[1])
+            _check_kino_pod(where, template, container)
+    assert sorted(commands) == sorted(KINO_PROCESSES)
+
+
+def _check_kino_pod(where: str, template: dict[str, Any], container: dict[str, Any]) -> None:
+    annotations = template["metadata"].get("annotations", {})
+    assert annotations.get("prometheus.io/scrape") == "true", where
+    assert annotations.get("prometheus.io/path") == "/metrics", where
+    ports = {port["containerPort"] for port in container["ports"]}
+    assert int(annotations["prometheus.io/port"]) in ports, where
+    env = {item["name"]: item.get("value") for item in container.get("env", [])}
+    if container["command"][1] != "api":
+        assert env.get("KINO_METRICS_PORT") == annotations["prometheus.io/port"], where
+    pod_security = template["spec"]["securityContext"]
+    assert pod_security["runAsNonRoot"] is True, where
+    security = container["securityContext"]
+    assert security["readOnlyRootFilesystem"] is True, where
+    assert security["allowPrivilegeEscalation"] is False, where
+    sources = {
+        _GENERATED_SUFFIX.sub("", (item.get("configMapRef") or item["secretRef"])["name"])
+        for item in container["envFrom"]
+    }
+    assert {"kino-config", "kino-secrets"} <= sources, where
+
+
+def test_api_is_highly_available_in_the_base() -> None:
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in _source_documents()}
+    api = docs["Deployment", "api"]
+    assert api["spec"]["replicas"] == 2
+    pod = api["spec"]["template"]["spec"]
+    assert pod["topologySpreadConstraints"]
+    container = pod["containers"][0]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert pod["terminationGracePeriodSeconds"] >= 15
+    assert ("PodDisruptionBudget", "api") in docs
+    assert docs["Deployment", "transcoder"]["spec"]["replicas"] == 2
+    for name in ("projector", "relay"):
+        assert docs["Deployment", name]["spec"]["replicas"] == 1
+
+
+def _config_literals(directory: Path, generator_key: str) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for generator in _kustomization(directory).get(generator_key, []):
+        literals = generator.get("literals", [])
+        found[generator["name"]] = dict(literal.split("=", 1) for literal in literals)
+    return found
+
+
+def test_configuration_names_are_variables_kino_reads() -> None:
+    known = set(re.findall(r'"(KINO_[A-Z0-9_]+)"', SETTINGS_MODULE.read_text()))
+    assert "KINO_SECRET_KEY" in known
+    names = set()
+    for directory in (K8S / "base", *(K8S / "overlays" / o for o in OVERLAYS)):
+        for key in ("configMapGenerator", "secretGenerator"):
+            for name, literals in _config_literals(directory, key).items():
+                if name in ("kino-config", "kino-secrets"):
+                    names |= literals.keys()
+    assert names
+    assert names - known == set()
+
+
+def test_production_runs_in_production_mode_and_dev_generates_dev_only_secrets() -> None:
+    production = K8S / "overlays" / "production"
+    assert _config_literals(production, "configMapGenerator")["kino-config"]["KINO_ENV"] == (
+        "production"
+    )
+    assert "secretGenerator" not in _kustomization(production)
+    kinds = {(d["kind"], d["metadata"]["name"]) for d in _documents(production / "hpa.yaml")}
+    assert kinds == {("HorizontalPodAutoscaler", "api"), ("HorizontalPodAutoscaler", "transcoder")}
+    secrets = _config_literals(K8S / "overlays" / "dev", "secretGenerator")
+    assert len(secrets["kino-secrets"]["KINO_SECRET_KEY"]) >= 32
+    assert "dev-only" in secrets["kino-secrets"]["KINO_SECRET_KEY"]
+    assert "dev-only" in secrets["kino-postgres"]["POSTGRES_PASSWORD"]
+    assert (
+        secrets["kino-postgres"]["POSTGRES_PASSWORD"]
+        in (secrets["kino-secrets"]["KINO_DATABASE_URL"])
+    )
+    for directory in _kustomization_dirs():
+        if directory.name != "dev":
+            assert "secretGenerator" not in _kustomization(directory), directory
+    assert not [d for d in _source_documents() if d["kind"] == "Secret"]
+
+
+# --- Grafana dashboards ------------------------------------------------------------------
+
+
+def _defined_metrics() -> set[str]:
+    return set(re.findall(r'"(kino_[a-z0-9_]+)"', METRICS_MODULE.read_text()))
+
+
+def _base_name(series: str, known: set[str]) -> str:
+    if series in known:
+        return series
+    for suffix in _HISTOGRAM_SUFFIXES:
+        if series.endswith(suffix) and series.removesuffix(suffix) in known:
+            return series.removesuffix(suffix)
+    return series
+
+
+def _panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for panel in dashboard["panels"]:
+        yield panel
+        yield from panel.get("panels", [])
+
+
+def _dashboard_files() -> list[Path]:
+    return sorted(DASHBOARDS.glob("*.json"))
+
+
+def test_every_dashboard_is_provisioned() -> None:
+    monitoring = _kustomization(K8S / "components" / "monitoring")
+    generators = {g["name"]: g for g in monitoring["configMapGenerator"]}
+    files = {Path(entry).name for entry in generators["lgtm-dashboards"]["files"]}
+    assert files == {path.name for path in _dashboard_files()} == REQUIRED_METRICS.keys()
+
+
+def test_expected_later_names_are_not_defined_yet() -> None:
+    assert EXPECTED_LATER & _defined_metrics() == set(), "remove them from EXPECTED_LATER"
+
+
+@pytest.mark.parametrize("path", _dashboard_files(), ids=lambda p: p.name)
+def test_dashboard_queries_only_metrics_kino_defines(path: Path) -> None:
+    dashboard = json.loads(path.read_text())
+    defined = _defined_metrics()
+    assert "kino_http_requests_total" in defined  # the parse found the module's names
+    allowed = defined | EXPECTED_LATER
+    assert isinstance(dashboard["schemaVersion"], int)
+    assert dashboard["schemaVersion"] >= 36
+    assert dashboard["uid"]
+    assert dashboard["title"]
+    variables = {v["name"]: v for v in dashboard["templating"]["list"]}
+    assert variables["datasource"]["type"] == "datasource"
+    assert variables["datasource"]["query"] == "prometheus"
+    ids = [panel["id"] for panel in _panels(dashboard)]
+    assert len(ids) == len(set(ids))
+    used = set()
+    for panel in _panels(dashboard):
+        if panel["type"] == "row":
+            continue
+        where = f"{path.name} panel {panel['title']!r}"
+        assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}, where
+        assert {"x", "y", "w", "h"} <= panel["gridPos"].keys(), where
+        assert panel["targets"], where
+        ref_ids = [target["refId"] for target in panel["targets"]]
+        assert len(ref_ids) == len(set(ref_ids)), where
+        for target in panel["targets"]:
+            series = set(_METRIC_TOKEN.findall(target["expr"]))
+            assert series, f"{where}: {target['expr']} queries no Kino metric"
+            names = {_base_name(s, allowed) for s in series}
+            assert names <= allowed, f"{where}: unknown metrics {sorted(names - allowed)}"
+            used |= names
+    assert REQUIRED_METRICS[path.name] <= used
