@@ -94,3 +94,13 @@ async def delete_stream(nats_url: str, subjects: VideoSubjects) -> None:
         await connection.jetstream().delete_stream(subjects.stream)
     finally:
         await connection.close()
+
+
+async def pending_jobs(nats_url: str, subjects: VideoSubjects, durable: str) -> int:
+    """Messages waiting for ``durable`` (not yet delivered): the work queue's depth."""
+    connection = await nats.connect(nats_url, connect_timeout=5)
+    try:
+        info = await connection.jetstream().consumer_info(subjects.stream, durable)
+        return int(info.num_pending or 0)
+    finally:
+        await connection.close()

@@ -29,6 +29,7 @@ from faststream.nats import NatsBroker
 
 from kino.commands.videos import Videos
 from kino.domain.videos import Video
+from kino.infrastructure import metrics
 from kino.infrastructure.broker import VideoSubjects, ensure_stream
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.settings import Settings
@@ -84,6 +85,16 @@ class Relay:
             self.position = notification.id
         return len(notifications)
 
+    async def backlog(self, limit: int = 10_000) -> int:
+        """Relayable events not yet published (capped at ``limit``)."""
+        waiting = await asyncio.to_thread(
+            self.videos.recorder.select_notifications,
+            self.position + 1,
+            limit,
+            topics=list(ROUTES),
+        )
+        return len(waiting)
+
     async def _publish(self, notification: Notification) -> None:
         kind = ROUTES[notification.topic]
         body = {
@@ -104,6 +115,7 @@ class Relay:
         while not stopping.is_set():
             try:
                 published = await self.pump()
+                metrics.RELAY_LAG.labels(self.videos.name).set(await self.backlog())
             except Exception as error:  # noqa: BLE001 - keep relaying after a hiccup
                 log.warning("relay failed, retrying", error=repr(error))
                 published = 0
@@ -121,6 +133,7 @@ def run_relay(settings: Settings) -> None:
     from kino.bootstrap import resolve_endpoints
 
     endpoints = resolve_endpoints(settings)
+    metrics.serve_metrics(settings.metrics_port)
 
     async def main() -> None:
         relay = Relay(settings, endpoints.database_url, endpoints.nats_url)

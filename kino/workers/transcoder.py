@@ -29,7 +29,13 @@ from redis.asyncio import Redis
 from kino.commands.videos import Videos
 from kino.domain.errors import NotFoundError
 from kino.domain.video_rules import video_prefix
-from kino.infrastructure.broker import STREAM_MAX_AGE_SECONDS, VideoSubjects, ensure_stream
+from kino.infrastructure import metrics
+from kino.infrastructure.broker import (
+    STREAM_MAX_AGE_SECONDS,
+    VideoSubjects,
+    ensure_stream,
+    pending_jobs,
+)
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.storage import ObjectStore
@@ -74,6 +80,7 @@ class Transcoder:
             nats_url, graceful_timeout=5.0, logger=BROKER_LOG, log_level=logging.DEBUG
         )
         self.handled: list[tuple[UUID, float, float]] = []  # (video, start, end), monotonic
+        self._depth: asyncio.Task[None] | None = None
         self._subscribe()
 
     def _subscribe(self) -> None:
@@ -137,18 +144,24 @@ class Transcoder:
             await self.job.run(video_id)
         except (JobCancelled, NotFoundError):
             bound.info("video deleted or unknown; nothing to do")
+            metrics.TRANSCODER_JOBS.labels("cancelled").inc()
         except Exception as error:  # noqa: BLE001 - decide retry or dead letter
             bound.warning("transcoding failed", error=repr(error), exc_info=error)
             if delivered >= attempts:
+                metrics.TRANSCODER_JOBS.labels("dead_letter").inc()
                 await self._give_up(video_id, body, msg, repr(error))
             else:
+                metrics.TRANSCODER_JOBS.labels("retry").inc()
                 await msg.nack(delay=min(30.0, 2.0**delivered))
             return
+        else:
+            metrics.TRANSCODER_JOBS.labels("ok").inc()
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
             self.handled.append((video_id, started, time.monotonic()))
+            metrics.TRANSCODER_JOB_DURATION.observe(time.monotonic() - started)
         await msg.ack()
         bound.info("transcoding done")
 
@@ -175,8 +188,20 @@ class Transcoder:
         await asyncio.to_thread(sweep_work_dirs, self.work_root)
         await ensure_stream(self.nats_url, self.subjects)
         await self.broker.start()
+        self._depth = asyncio.create_task(self._report_queue_depth())
+
+    async def _report_queue_depth(self, every: float = 5.0) -> None:
+        while True:
+            try:
+                depth = await pending_jobs(self.nats_url, self.subjects, self.subjects.transcoders)
+                metrics.TRANSCODER_QUEUE_DEPTH.set(depth)
+            except Exception as error:  # noqa: BLE001 - a metric must never stop the worker
+                log.debug("queue depth unavailable", error=repr(error))
+            await asyncio.sleep(every)
 
     async def stop(self) -> None:
+        if self._depth is not None:
+            self._depth.cancel()
         await self.broker.stop()
         await self.redis.aclose()
         await asyncio.to_thread(self.videos.close)
@@ -186,6 +211,7 @@ def run_transcoder(settings: Settings) -> None:
     from kino.bootstrap import resolve_endpoints
 
     endpoints = resolve_endpoints(settings)
+    metrics.serve_metrics(settings.metrics_port)
 
     async def main() -> None:
         transcoder = Transcoder(

@@ -32,7 +32,13 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def kino(run_id: str, tmp_path: Path) -> Iterator[str]:
+def metrics_ports() -> dict[str, int]:
+    """Each worker process serves its Prometheus metrics on its own port."""
+    return {process: free_port() for process in PROCESSES if process != "api"}
+
+
+@pytest.fixture
+def kino(run_id: str, tmp_path: Path, metrics_ports: dict[str, int]) -> Iterator[str]:
     name = f"kino_test_{run_id}_e2e"
     with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
@@ -55,7 +61,7 @@ def kino(run_id: str, tmp_path: Path) -> Iterator[str]:
     children = [
         subprocess.Popen(
             [sys.executable, "-m", "kino", process],
-            env=env,
+            env={**env, "KINO_METRICS_PORT": str(metrics_ports.get(process, ""))},
             stdout=(logs / f"{process}.log").open("wb"),
             stderr=subprocess.STDOUT,
         )
@@ -95,7 +101,13 @@ def gql(base: str, query: str, variables: dict, token: str | None = None) -> dic
     return body["data"]
 
 
-def test_upload_over_http_becomes_a_playable_ladder(kino: str, tmp_path: Path):
+def scrape(port: int) -> str:
+    return httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+
+
+def test_upload_over_http_becomes_a_playable_ladder(
+    kino: str, tmp_path: Path, metrics_ports: dict[str, int]
+):
     clip = tmp_path / "clip.mp4"
     subprocess.run(
         ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
@@ -139,3 +151,16 @@ def test_upload_over_http_becomes_a_playable_ladder(kino: str, tmp_path: Path):
         lines = [line.split(",") for line in played.stdout.split()]
         assert {"video", "audio"} <= {kind for kind, _ in lines}, (url, played.stdout)
         assert all(int(count) > 0 for _, count in lines), (url, played.stdout)
+
+    # Every worker reports on /metrics after this real traffic.
+    transcoder = scrape(metrics_ports["transcoder"])
+    assert 'kino_transcoder_jobs_total{outcome="ok"} 1.0' in transcoder
+    assert "kino_transcoder_job_duration_seconds_count 1.0" in transcoder
+    deadline = time.monotonic() + 30
+    while "kino_transcoder_queue_depth 0.0" not in transcoder:
+        assert time.monotonic() < deadline, "no queue depth reported"
+        time.sleep(0.5)
+        transcoder = scrape(metrics_ports["transcoder"])
+    assert 'kino_relay_lag_events{application="videos"} 0.0' in scrape(metrics_ports["relay"])
+    projector = scrape(metrics_ports["projector"])
+    assert 'kino_projection_lag_events{application="videos",projection="videos"}' in projector
