@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from kino.infrastructure.logs import configure_logging
 from kino.infrastructure.settings import Settings, SettingsError
-from kino.infrastructure.tracing import configure_tracing
+from kino.infrastructure.tracing import configure_tracing, enable_trace_links
 
 
 def _dev(settings: Settings, _args: argparse.Namespace) -> int:
@@ -120,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kino: configuration error: {error}", file=sys.stderr)
         return 2
     configure_logging(args.command, settings.log_format, settings.log_level)
-    configure_tracing(args.command, settings.otel_endpoint)
+    if configure_tracing(args.command, settings.otel_endpoint) and settings.redis_url:
+        enable_trace_links(settings.redis_url, settings.redis_namespace)
     handler: Handler = args.handler
     try:
         return handler(settings, args)

@@ -8,7 +8,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Recording
 
 from kino.infrastructure import metrics
-from kino.infrastructure.tracing import span
+from kino.infrastructure.tracing import remember, span
 
 
 class KinoApplication(Application[Any]):
@@ -20,6 +20,7 @@ class KinoApplication(Application[Any]):
                     "kino.notification_id", max(r.notification.id for r in recordings)
                 )
                 current.set_attribute("kino.events", len(recordings))
+                remember(self.name, [r.notification.id for r in recordings])
             return recordings
 
     def _notify(self, recordings: list[Recording[Any]]) -> None:

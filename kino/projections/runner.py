@@ -21,7 +21,7 @@ from eventsourcing.projection import BaseProjectionRunner, Projection
 from eventsourcing.utils import Environment
 
 from kino.infrastructure import metrics
-from kino.infrastructure.tracing import span
+from kino.infrastructure.tracing import resumed_span
 from kino.projections.base import PostgresView
 
 log = structlog.get_logger(__name__)
@@ -68,8 +68,10 @@ def traced(projection: Projection[Any], name: str) -> Projection[Any]:
     process = projection.process_event
 
     def process_event(domain_event: Any, tracking: Any) -> None:
-        with span(
+        with resumed_span(
             f"project {name}",
+            tracking.application_name,
+            tracking.notification_id,
             **{
                 "kino.projection": name,
                 "kino.application": tracking.application_name,

@@ -33,6 +33,7 @@ from kino.infrastructure import metrics
 from kino.infrastructure.broker import VideoSubjects, ensure_stream
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.settings import Settings
+from kino.infrastructure.tracing import inject_headers, resumed_span
 
 log = structlog.get_logger(__name__)
 BROKER_LOG = logging.getLogger("kino.broker")  # faststream's messages, in Kino's format
@@ -103,12 +104,18 @@ class Relay:
             "notification_id": notification.id,
         }
         subject = getattr(self.subjects, kind)
-        await self.broker.publish(
-            json.dumps(body).encode(),
-            subject,
-            headers={"Nats-Msg-Id": f"videos-{notification.id}"},
-            stream=self.subjects.stream,
-        )
+        with resumed_span(
+            f"relay {kind}",
+            self.videos.name,
+            notification.id,
+            **{"kino.notification_id": notification.id, "kino.subject": subject},
+        ):
+            await self.broker.publish(
+                json.dumps(body).encode(),
+                subject,
+                headers=inject_headers({"Nats-Msg-Id": f"videos-{notification.id}"}),
+                stream=self.subjects.stream,
+            )
         log.info("published", subject=subject, video_id=body["video_id"], kind=body["event"])
 
     async def run(self, stopping: asyncio.Event, poll_interval: float = 0.2) -> None:

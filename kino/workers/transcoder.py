@@ -24,6 +24,7 @@ from uuid import UUID
 import structlog
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
+from opentelemetry import trace
 from redis.asyncio import Redis
 
 from kino.commands.videos import Videos
@@ -40,6 +41,7 @@ from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.storage import ObjectStore
 from kino.infrastructure.storage.factory import open_store
+from kino.infrastructure.tracing import extract_headers
 from kino.workers.expiry import expire_if_abandoned
 from kino.workers.job_support import sweep_work_dirs
 from kino.workers.transcoding import JobCancelled, TranscodeJob
@@ -130,6 +132,15 @@ class Transcoder:
             await expire_if_abandoned(self.videos, UUID(body["video_id"]), ttl, msg)
 
     async def handle_job(self, body: dict[str, Any], msg: NatsMessage) -> None:
+        """A span per job, continuing the trace the relay passed in the message headers."""
+        with trace.get_tracer("kino").start_as_current_span(
+            "transcode",
+            context=extract_headers(msg.headers),
+            attributes={"kino.video_id": body.get("video_id", "")},
+        ):
+            await self._handle_job(body, msg)
+
+    async def _handle_job(self, body: dict[str, Any], msg: NatsMessage) -> None:
         video_id = UUID(body["video_id"])
         delivered = msg.raw_message.metadata.num_delivered
         attempts = self.settings.videos.attempts
