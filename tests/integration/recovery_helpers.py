@@ -79,11 +79,11 @@ def pg_value(database_url: str, query: str) -> object:
     return row[0] if row else None
 
 
-def position(database_url: str, tracking_table: str) -> int:
+def position(database_url: str, tracking_table: str, application: str = "accounts") -> int:
     value = pg_value(
         database_url,
         f"SELECT coalesce(max(notification_id), 0) FROM "
-        f"{tracking_table} WHERE application_name = 'accounts'",
+        f"{tracking_table} WHERE application_name = '{application}'",
     )
     return int(value or 0)  # type: ignore[call-overload]
 

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from kino.commands.accounts import Accounts
+from kino.commands.videos import Videos
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.passwords import FastPasswords
 from tests.integration.recovery_helpers import (
@@ -51,13 +52,24 @@ def test_rebuild_all_under_load_keeps_readers_whole(
         sessions_pointer = f"{namespace}:sessions:live"
 
         def writer() -> None:
-            """A steady stream of registrations (about 20 a second) for the whole rebuild."""
+            """Registrations and uploads (about 20 a second) for the whole rebuild."""
             accounts = Accounts(env=eventstore_env(database), passwords=FastPasswords())
+            videos = Videos(env=eventstore_env(database))
             while not stop.wait(0.05):
                 handle = f"w_{secrets.token_hex(5)}"
-                accounts.register(f"{handle}@example.com", handle, "correct horse battery")
+                grant = accounts.register(f"{handle}@example.com", handle, "correct horse battery")
+                videos.create_upload(
+                    grant.user_id,
+                    title=f"Clip of {handle}",
+                    filename="c.mp4",
+                    size_bytes=1000,
+                    content_type="video/mp4",
+                )
                 written.append(handle)
             accounts.close()
+            videos.close()
+
+        last_videos = [0]
 
         def reader() -> None:
             last = initial
@@ -68,6 +80,10 @@ def test_rebuild_all_under_load_keeps_readers_whole(
                     if count < last:
                         problems.append(f"users went from {last} to {count}")
                     last = count
+                    videos_now = conn.execute("SELECT count(*) FROM videos_videos").fetchone()[0]
+                    if videos_now < last_videos[0]:
+                        problems.append(f"videos went from {last_videos[0]} to {videos_now}")
+                    last_videos[0] = videos_now
                     generation = (redis_client.get(sessions_pointer) or b"?").decode()
                     sessions = sum(
                         1
@@ -89,6 +105,7 @@ def test_rebuild_all_under_load_keeps_readers_whole(
         assert rebuild.returncode == 0, output
         assert "users: rebuilt g2 (was g1)" in output
         assert "sessions: rebuilt g2 (was g1)" in output
+        assert "videos: rebuilt g2 (was g1)" in output
         assert problems == []
         assert reads["count"] > 10
         assert written, "the writer wrote nothing during the rebuild"
@@ -98,6 +115,14 @@ def test_rebuild_all_under_load_keeps_readers_whole(
         wait_for(lambda: position(database, "users_tracking") >= head, "the projector on g2")
         after = users_checksum(database)
         assert after[:3] == (initial + len(written),) * 3
+        wait_for(
+            lambda: (
+                position(database, "videos_tracking", "videos")
+                >= int(pg_value(database, "SELECT max(notification_id) FROM videos_events"))
+            ),  # type: ignore[call-overload]
+            "the videos projection on g2",
+        )
+        assert pg_value(database, "SELECT count(*) FROM videos_videos") == len(written)
         assert pg_value(database, "SELECT to_regclass('users_g1_users')") is None  # g1 dropped
 
         # And equal to a rebuild from scratch.
