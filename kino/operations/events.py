@@ -85,6 +85,7 @@ def tail(tools: ProjectionTools, app_name: str | None, limit: int, follow: bool)
             )
     for line in sorted(lines, key=lambda item: item.event.timestamp)[-limit:]:
         console.print(line.render())
+    console.file.flush()  # piped into grep or less, lines must still appear at once
     while follow:
         time.sleep(0.5)
         fresh: list[EventLine] = []
@@ -96,6 +97,7 @@ def tail(tools: ProjectionTools, app_name: str | None, limit: int, follow: bool)
                 )
         for line in sorted(fresh, key=lambda item: item.event.timestamp):
             console.print(line.render())
+        console.file.flush()
     for app in apps:
         app.close()
     return 0

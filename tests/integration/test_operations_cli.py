@@ -142,3 +142,23 @@ async def test_api_metrics_count_events_written(client):
     assert (
         'kino_graphql_operations_total{operation="anonymous",outcome="ok",type="mutation"}' in text
     )
+
+
+def test_tail_follow_prints_events_as_they_are_written(ops):
+    endpoints, env = ops
+    accounts = Accounts(env=eventstore_env(endpoints.database_url), passwords=FastPasswords())
+    accounts.register("before@example.com", "before_user", "correct horse battery")
+    follower = kino({**env, "COLUMNS": "250"}, "events", "tail", "--follow", "--limit", "1")
+    try:
+        assert follower.stdout is not None
+        first = follower.stdout.readline()
+        assert "Session.Started" in first  # the last event already written
+        grant = accounts.register("after@example.com", "after_user", "correct horse battery")
+        seen = [follower.stdout.readline() for _ in range(4)]
+        assert [line.split()[0] for line in seen] == [str(grant.position - 3 + i) for i in range(4)]
+        assert "User.Registered" in seen[0]
+        assert "after_user" in "".join(seen)
+    finally:
+        follower.terminate()
+        follower.wait(30)
+        accounts.close()
