@@ -12,16 +12,26 @@ from eventsourcing.persistence import TrackingRecorder
 from psycopg_pool import AsyncConnectionPool
 
 from kino.commands.accounts import Accounts, PasswordHasher
+from kino.commands.chat import Chat
+from kino.commands.groupcommit import GroupCommit
+from kino.commands.live import Live
 from kino.graphql.context import Services
+from kino.graphql.fanout import SharedSubscriptions
+from kino.infrastructure.chat_limits import ChatLimits
 from kino.infrastructure.embedded import read_state
 from kino.infrastructure.eventstore import eventstore_env, psycopg_conninfo
+from kino.infrastructure.pubsub import PubSubHub
 from kino.infrastructure.settings import Settings, SettingsError
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
 from kino.projections.base import PostgresView, RedisView
+from kino.projections.chat_messages import ChatProjection, ChatView
+from kino.projections.live_streams import LiveStreamProjection, LiveStreamView
 from kino.projections.runner import ProjectionSpec, Projector, construct_postgres_view
 from kino.projections.sessions import SessionProjection, SessionView
 from kino.projections.users import UserProjection, UserView
+from kino.queries.chat import ChatQueries
+from kino.queries.live import LiveQueries
 from kino.queries.sessions import SessionQueries
 from kino.queries.users import UserQueries
 
@@ -65,6 +75,9 @@ def redis_prefix(settings: Settings, name: str) -> str:
 PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec("users", Accounts, UserProjection, UserView),
     ProjectionSpec("sessions", Accounts, SessionProjection, SessionView, redis=True),
+    ProjectionSpec("live_streams", Live, LiveStreamProjection, LiveStreamView, redis=True),
+    ProjectionSpec("chat_rooms", Live, Chat, TrackingRecorder, policy=True),  # type: ignore[arg-type,type-abstract]
+    ProjectionSpec("chat_messages", Chat, ChatProjection, ChatView, redis=True),
 )
 
 
@@ -135,6 +148,31 @@ def build_services(
         ),
         "pg_pool": pool,
         "redis": client,
+        **live_services(settings, env, client),
     }
     parts.update(overrides or {})
     return Services(**parts)
+
+
+def live_services(
+    settings: Settings, env: Mapping[str, str], client: aioredis.Redis
+) -> dict[str, Any]:
+    """The live and chat parts of ``Services``."""
+    chat = Chat(env=env)
+    return {
+        "live": Live(env=env),
+        "chat": chat,
+        "chat_commit": GroupCommit(chat.post_messages),
+        "chat_limits": ChatLimits(
+            client,
+            settings.redis_namespace,
+            limit=settings.chat_rate_limit,
+            window_seconds=settings.chat_rate_window_seconds,
+        ),
+        "live_streams": LiveQueries(
+            client, redis_prefix(settings, generation_name("live_streams"))
+        ),
+        "chat_rooms": ChatQueries(client, redis_prefix(settings, generation_name("chat_messages"))),
+        "pubsub": PubSubHub(client),
+        "fanout": SharedSubscriptions(),
+    }

@@ -20,6 +20,7 @@ from kino.domain.errors import KinoError
 from kino.graphql.context import KinoContext, Services
 from kino.graphql.health import health_routes
 from kino.graphql.schema import build_schema
+from kino.graphql.transport import SharedTransportWSHandler
 from kino.graphql.web import web_routes
 
 log = structlog.get_logger(__name__)
@@ -62,6 +63,8 @@ def make_controller(services: Services) -> type[Any]:
     )
 
     class KinoGraphQLController(base):  # type: ignore[valid-type,misc]
+        graphql_transport_ws_handler_class = SharedTransportWSHandler
+
         async def on_ws_connect(self, context: KinoContext) -> None:
             try:
                 await context.viewer()

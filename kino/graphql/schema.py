@@ -16,11 +16,14 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from kino.graphql.accounts import AccountsMutation, AccountsQuery
+from kino.graphql.chat import ChatMutation, ChatQuery, ChatSubscription
 from kino.graphql.errors import ErrorCodes
+from kino.graphql.live import LiveMutation, LiveQuery, LiveSubscription
 from kino.infrastructure.settings import Settings
 
-Query = merge_types("Query", (AccountsQuery,))
-Mutation = merge_types("Mutation", (AccountsMutation,))
+Query = merge_types("Query", (AccountsQuery, LiveQuery, ChatQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, LiveMutation, ChatMutation))
+Subscription = merge_types("Subscription", (ChatSubscription, LiveSubscription))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -35,4 +38,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.graphql_introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    )

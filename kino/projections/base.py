@@ -23,7 +23,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
-RedisOp = Sequence[str | int | float]
+RedisOp = Sequence[object]
 
 
 class PostgresView(PostgresTrackingRecorder):

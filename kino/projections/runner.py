@@ -35,6 +35,7 @@ class ProjectionSpec:
     projection_class: type[Projection[Any]]
     view_class: type[TrackingRecorder]
     redis: bool = False
+    policy: bool = False  # projection_class is an EventSourcedProjection (a process)
 
 
 def construct_postgres_view(
@@ -132,8 +133,12 @@ class Projector:
         poll_interval: float = 1.0,
         generation_of: Callable[[ProjectionSpec], str] | None = None,
     ) -> None:
+        from kino.projections.policy import PolicyRunner
+
         self.runners = [
-            SupervisedRunner(
+            PolicyRunner(spec, env)
+            if spec.policy
+            else SupervisedRunner(
                 spec,
                 env,
                 lambda name, s=spec: make_view(s, name),  # type: ignore[misc]
