@@ -41,7 +41,10 @@ def eventstore_env(database_url: str, *, pool_size: int = 5) -> dict[str, str]:
         "POSTGRES_LOCK_TIMEOUT": "10",
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_PRE_PING": "yes",
-        "POSTGRES_ENABLE_DB_FUNCTIONS": "yes",
+        # "no": eventsourcing 9.5.6 names its insert function es_insert_events_uuid for every
+        # application, so with two applications in one database the last one created wins
+        # and the other application's events land in its table.
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "no",
         "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
     }
 
