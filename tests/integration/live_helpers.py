@@ -7,16 +7,23 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
+import socket
+import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import redis.asyncio as aioredis
 import uvicorn
 import websockets
 
 from kino.bootstrap import Endpoints, build_services
 from kino.graphql.app import create_app
+from kino.graphql.context import Services
 from kino.infrastructure.passwords import FastPasswords
+from kino.infrastructure.pubsub import channel_name
 from kino.infrastructure.settings import Settings
 from tests.integration.accounts_helpers import register
 from tests.integration.conftest import gql
@@ -32,9 +39,15 @@ CHAT = """subscription($s: ID!) { chat(streamId: $s) {
   ... on ChatMessageDeleted { messageId } } }"""
 
 
+@dataclass
+class Api:
+    url: str
+    services: Services
+
+
 @contextlib.asynccontextmanager
-async def api_server(settings: Settings, endpoints: Endpoints) -> AsyncIterator[str]:
-    """A real uvicorn server on a free port, in this event loop; yields its base URL."""
+async def api_server(settings: Settings, endpoints: Endpoints) -> AsyncIterator[Api]:
+    """A real uvicorn server on a free port, in this event loop."""
     services = build_services(settings, endpoints, passwords=FastPasswords())
     config = uvicorn.Config(
         create_app(services), host="127.0.0.1", port=0, log_config=None, access_log=False,
@@ -48,7 +61,7 @@ async def api_server(settings: Settings, endpoints: Endpoints) -> AsyncIterator[
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield Api(f"http://127.0.0.1:{port}", services)
     finally:
         server.should_exit = True
         await task
@@ -107,3 +120,66 @@ async def wait_for_chat(subscriber: Subscriber, body: str) -> dict[str, Any]:
         event = message["payload"]["data"]["chat"]
         if event["__typename"] == "ChatMessagePosted" and event["message"]["body"] == body:
             return event
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def api_process(
+    settings: Settings, endpoints: Endpoints, **env: str
+) -> AsyncIterator[str]:
+    """``python -m kino api`` in its own process; yields its base URL once /healthz answers."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "KINO_DATABASE_URL": endpoints.database_url,
+        "KINO_REDIS_URL": endpoints.redis_url,
+        "KINO_NATS_URL": endpoints.nats_url,
+        "KINO_REDIS_NAMESPACE": settings.redis_namespace,
+        "KINO_SECRET_KEY": settings.secret_key,
+        "KINO_DATA_DIR": str(settings.data_dir),
+        "KINO_HTTP_PORT": str(port),
+        "KINO_LOG_LEVEL": "WARNING",
+        **env,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "kino", "api", env=environment
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=url) as http:
+            while True:
+                assert process.returncode is None, "the api process exited"
+                with contextlib.suppress(httpx.TransportError):
+                    if (await http.get("/healthz")).status_code == 200:
+                        break
+                await asyncio.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def wait_subscribed(redis_url: str, channel: str, processes: int = 1) -> None:
+    """Wait until ``processes`` api processes have subscribed to ``channel`` in Redis."""
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        while True:
+            counts = await client.pubsub_numsub(channel)
+            if counts and int(counts[0][1]) >= processes:
+                return
+            await asyncio.sleep(0.01)
+    finally:
+        await client.aclose()
+
+
+def chat_channel(settings: Settings, stream_id: str) -> str:
+    return channel_name(settings.redis_namespace, "chat", stream_id)
+
+
+def live_channel(settings: Settings, stream_id: str) -> str:
+    return channel_name(settings.redis_namespace, "live", stream_id)

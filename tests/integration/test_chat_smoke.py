@@ -10,18 +10,21 @@ from tests.integration.live_helpers import (
     SEND,
     Subscriber,
     api_server,
+    chat_channel,
     owner_and_stream,
     wait_for_chat,
+    wait_subscribed,
 )
 
 
 async def test_smoke(settings, endpoints, projector):
-    async with api_server(settings, endpoints) as url, httpx.AsyncClient(base_url=url) as http:
+    async with api_server(settings, endpoints) as api, httpx.AsyncClient(base_url=api.url) as http:
         owner, created = await owner_and_stream(http)
         stream_id = created["stream"]["id"]
         assert created["streamKey"].startswith("live_")
-        viewer = await Subscriber.connect(url)
+        viewer = await Subscriber.connect(api.url)
         await viewer.subscribe(CHAT, {"s": stream_id})
+        await wait_subscribed(endpoints.redis_url, chat_channel(settings, stream_id))
         fan = await register(http)
         sent = await gql(http, SEND, {"s": stream_id, "b": "hello"}, token=fan["accessToken"])
         assert sent["sendChatMessage"]["body"] == "hello"
