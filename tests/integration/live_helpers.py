@@ -32,7 +32,9 @@ CREATE = """mutation($title: String!) { createLiveStream(title: $title) {
   ingestUrl streamKey stream { id title status owner { id handle } chatSlowModeSeconds } } }"""
 SEND = """mutation($s: ID!, $b: String!) { sendChatMessage(streamId: $s, body: $b) {
   id streamId body createdAt author { id handle } } }"""
-HISTORY = "query($s: ID!, $n: Int) { chatMessages(streamId: $s, last: $n) { id body author { handle } } }"
+HISTORY = (
+    "query($s: ID!, $n: Int) { chatMessages(streamId: $s, last: $n) { id body author { handle } } }"
+)
 CHAT = """subscription($s: ID!) { chat(streamId: $s) {
   __typename
   ... on ChatMessagePosted { message { id body author { handle } } }
@@ -50,8 +52,13 @@ async def api_server(settings: Settings, endpoints: Endpoints) -> AsyncIterator[
     """A real uvicorn server on a free port, in this event loop."""
     services = build_services(settings, endpoints, passwords=FastPasswords())
     config = uvicorn.Config(
-        create_app(services), host="127.0.0.1", port=0, log_config=None, access_log=False,
-        lifespan="on", ws_max_size=64 * 1024,
+        create_app(services),
+        host="127.0.0.1",
+        port=0,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        ws_max_size=64 * 1024,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -89,8 +96,11 @@ class Subscriber:
 
     async def subscribe(self, query: str, variables: dict[str, Any]) -> str:
         op_id = str(next(self._ids))
-        message = {"id": op_id, "type": "subscribe",
-                   "payload": {"query": query, "variables": variables}}
+        message = {
+            "id": op_id,
+            "type": "subscribe",
+            "payload": {"query": query, "variables": variables},
+        }
         await self.ws.send(json.dumps(message))
         return op_id
 
@@ -129,9 +139,7 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def api_process(
-    settings: Settings, endpoints: Endpoints, **env: str
-) -> AsyncIterator[str]:
+async def api_process(settings: Settings, endpoints: Endpoints, **env: str) -> AsyncIterator[str]:
     """``python -m kino api`` in its own process; yields its base URL once /healthz answers."""
     port = free_port()
     environment = {

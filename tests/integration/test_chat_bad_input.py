@@ -40,7 +40,9 @@ async def posted_in(api, stream_id: str) -> list[str]:
     notifications = await asyncio.to_thread(chat.recorder.select_notifications, 1, 100000)
     events = [chat.mapper.to_domain_event(n) for n in notifications]
     return [
-        e.body for e in events if isinstance(e, ChatMessage.Posted) and str(e.stream_id) == stream_id
+        e.body
+        for e in events
+        if isinstance(e, ChatMessage.Posted) and str(e.stream_id) == stream_id
     ]
 
 
@@ -117,7 +119,8 @@ async def test_invalid_subscription_variables(api, variables, code):
         errors = message["payload"]["errors"]
         assert message["payload"]["data"] is None
         assert (await viewer.receive())["type"] == "complete"
-    assert errors and errors[0]["message"]
+    assert errors
+    assert errors[0]["message"]
     if code:
         assert errors[0]["extensions"]["code"] == code
     await viewer.close()

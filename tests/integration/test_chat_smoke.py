@@ -19,7 +19,7 @@ from tests.integration.live_helpers import (
 
 async def test_smoke(settings, endpoints, projector):
     async with api_server(settings, endpoints) as api, httpx.AsyncClient(base_url=api.url) as http:
-        owner, created = await owner_and_stream(http)
+        _owner, created = await owner_and_stream(http)
         stream_id = created["stream"]["id"]
         assert created["streamKey"].startswith("live_")
         viewer = await Subscriber.connect(api.url)

@@ -20,7 +20,8 @@ from tests.integration.live_helpers import (
 )
 
 STREAM = "query($id: ID!) { liveStream(id: $id) { id status startedAt endedAt playbackUrl } }"
-LIST = """query($live: Boolean, $after: String) { liveStreams(first: 50, liveOnly: $live, after: $after) {
+LIST = """query($live: Boolean, $after: String) {
+  liveStreams(first: 50, liveOnly: $live, after: $after) {
   edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }"""
 ROTATE = "mutation($id: ID!) { rotateStreamKey(id: $id) { streamKey ingestUrl stream { id } } }"
 END = "mutation($id: ID!) { endLiveStream(id: $id) { id status endedAt } }"
@@ -46,13 +47,15 @@ def listed(page: dict) -> list[str]:
 async def test_create_returns_the_key_once_and_an_rtmp_ingest(http, api):
     owner, created = await owner_and_stream(http)
     assert created["ingestUrl"] == "rtmp://127.0.0.1:1935/live"
-    assert created["streamKey"].startswith("live_") and len(created["streamKey"]) > 40
+    assert created["streamKey"].startswith("live_")
+    assert len(created["streamKey"]) > 40
     stream = created["stream"]
     assert stream["status"] == "OFFLINE"
     assert stream["owner"]["id"] == owner["user"]["id"]
     assert stream["chatSlowModeSeconds"] == 0
     read = (await gql(http, STREAM, {"id": stream["id"]}))["liveStream"]
-    assert read["status"] == "OFFLINE" and read["playbackUrl"] is None
+    assert read["status"] == "OFFLINE"
+    assert read["playbackUrl"] is None
     # The key is nowhere in the event store, only its hash.
     live = api.services.live
     events = await asyncio.to_thread(live.recorder.select_notifications, 1, 10000)
@@ -63,7 +66,7 @@ async def test_create_returns_the_key_once_and_an_rtmp_ingest(http, api):
 
 async def test_anonymous_cannot_create(http):
     with pytest.raises(GraphQLError) as refused:
-        await gql(http, "mutation { createLiveStream(title: \"x\") { streamKey } }")
+        await gql(http, 'mutation { createLiveStream(title: "x") { streamKey } }')
     assert refused.value.code == "UNAUTHENTICATED"
 
 
@@ -74,7 +77,7 @@ async def test_rotate_is_owner_only_and_replaces_the_key(http, api):
     with pytest.raises(GraphQLError) as refused:
         await gql(http, ROTATE, {"id": stream_id}, token=other["accessToken"])
     assert refused.value.code == "FORBIDDEN"
-    rotated = (await gql(http, ROTATE, {"id": stream_id}, token=owner["accessToken"]))
+    rotated = await gql(http, ROTATE, {"id": stream_id}, token=owner["accessToken"])
     new_key = rotated["rotateStreamKey"]["streamKey"]
     assert new_key != created["streamKey"]
     live = api.services.live
@@ -94,11 +97,13 @@ async def test_going_live_is_pushed_to_subscribers_and_listed(http, api, setting
     message = await watcher.receive()
     assert message["payload"]["data"]["liveStream"]["status"] == "LIVE"
     read = (await gql(http, STREAM, {"id": stream_id}))["liveStream"]
-    assert read["startedAt"] is not None and read["playbackUrl"].endswith("master.m3u8")
+    assert read["startedAt"] is not None
+    assert read["playbackUrl"].endswith("master.m3u8")
     assert stream_id in listed(await gql(http, LIST, {"live": True}))
 
     ended = (await gql(http, END, {"id": stream_id}, token=owner["accessToken"]))["endLiveStream"]
-    assert ended["status"] == "ENDED" and ended["endedAt"] is not None
+    assert ended["status"] == "ENDED"
+    assert ended["endedAt"] is not None
     statuses = []
     while "ENDED" not in statuses:
         statuses.append((await watcher.receive())["payload"]["data"]["liveStream"]["status"])

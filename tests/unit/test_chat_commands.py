@@ -61,7 +61,8 @@ def test_a_batch_saves_the_good_messages_and_refuses_each_bad_one_alone(apps):
     kinds = [type(outcome) for outcome in outcomes]
     assert kinds == [PostedMessage, ForbiddenError, NotFoundError, BadInputError, PostedMessage]
     first, second = outcomes[0], outcomes[4]
-    assert isinstance(first, PostedMessage) and isinstance(second, PostedMessage)
+    assert isinstance(first, PostedMessage)
+    assert isinstance(second, PostedMessage)
     assert first.body == "first"
     assert first.position < second.position
     assert [event.body for event in stored_messages(chat)] == ["first", "second"]
