@@ -83,7 +83,7 @@ class _Run:
 
 
 class SharedSubscriptions:
-    def __init__(self, queue_size: int = 256) -> None:
+    def __init__(self, queue_size: int = 1000) -> None:
         self.queue_size = queue_size
         self._runs: dict[Key, _Run] = {}
         self.executions = 0  # results produced (one per event per distinct operation)
