@@ -168,7 +168,8 @@ class ChatSubscription:
         room_id = parse_id(stream_id, "streamId")
         await open_room(info.context, room_id)
         channel = channel_name(services.settings.redis_namespace, "chat", room_id)
-        async for event in fresh_announcements(services.pubsub.listen(channel)):
+        seen = {"chat": await services.chat_rooms.position("chat")}  # read before subscribing
+        async for event in fresh_announcements(services.pubsub.listen(channel), seen):
             if event.get("type") == "posted":
                 record = ChatMessageRecord.from_json(event["message"])  # type: ignore[arg-type]
                 yield ChatMessagePosted(message=ChatMessageType.from_record(record))

@@ -47,9 +47,11 @@ def check_page_size(first: int, limit: int = 100) -> int:
     return first
 
 
-async def fresh_announcements(messages: AsyncIterator[bytes]) -> AsyncIterator[dict[str, object]]:
-    """Decode channel messages, skipping any already seen (a projection replay re-publishes)."""
-    seen: dict[str, int] = {}
+async def fresh_announcements(
+    messages: AsyncIterator[bytes], seen: dict[str, int]
+) -> AsyncIterator[dict[str, object]]:
+    """Decode channel messages, skipping those at or before ``seen`` (application → the
+    read model's position when the subscriber started): a projection replay re-publishes."""
     async for raw in messages:
         message = json.loads(raw)
         app, position = str(message.get("app")), int(message.get("position", 0))

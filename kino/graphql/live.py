@@ -202,7 +202,11 @@ class LiveSubscription:
         stream_id = parse_id(id)
         await read_stream(info.context, stream_id)  # NOT_FOUND before subscribing
         channel = channel_name(services.settings.redis_namespace, "live", stream_id)
-        async for _ in fresh_announcements(services.pubsub.listen(channel)):
+        seen = {  # read before subscribing
+            "live": await services.live_streams.position("live"),
+            "chat": await services.chat_rooms.position("chat"),
+        }
+        async for _ in fresh_announcements(services.pubsub.listen(channel), seen):
             record = await services.live_streams.stream(stream_id)
             if record is not None:
                 yield LiveStreamType.from_record(record)
