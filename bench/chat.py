@@ -9,6 +9,7 @@
 
     python bench/chat.py [--messages 3000] [--senders 50] [--subscribers 2000]
                          [--rate 20] [--seconds 60] [--client-processes 4] [--only a|b]
+                         [--unshared]  (also: Kino with each subscriber's selection run alone)
 """
 
 from __future__ import annotations
@@ -96,11 +97,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--only", choices=("a", "b"))
+    parser.add_argument(
+        "--unshared", action="store_true", help="also measure per-subscriber execution"
+    )
     args = parser.parse_args()
     if args.only != "b":
         bench_throughput(args.messages, args.senders)
     if args.only != "a":
-        run_fanout(args.subscribers, args.rate, args.seconds, args.client_processes)
+        run_fanout(
+            args.subscribers, args.rate, args.seconds, args.client_processes, args.unshared
+        )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from typing import Any
 
 import websockets
 
-SUBSCRIBE = """subscription($s: ID!) { chat(streamId: $s) {
+SUBSCRIBE = """subscription($s: ID!) { ALIAS: chat(streamId: $s) {
   ... on ChatMessagePosted { message { id body createdAt author { handle displayName } } } } }"""
 
 
@@ -22,23 +22,28 @@ def body_of(frame: str) -> dict[str, Any]:
     message = json.loads(frame)
     if message.get("type") != "next":
         return {}
-    chat = message["payload"]["data"]["chat"]
+    chat = next(iter(message["payload"]["data"].values()))
     return json.loads(chat["message"]["body"]) if chat else {}
 
 
-async def _connect(url: str, kino: bool, stream_id: str) -> Any:
+async def _connect(url: str, mode: str, stream_id: str, number: int) -> Any:
+    """mode "shared": one operation for all; "unshared": an alias per connection, so the
+    operations differ and each subscriber's selection is executed on its own."""
     ws = await websockets.connect(
         url, subprotocols=["graphql-transport-ws"], max_queue=None, open_timeout=120
     )
-    if kino:
+    if mode != "baseline":
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         await ws.recv()
-        payload = {"query": SUBSCRIBE, "variables": {"s": stream_id}}
+        alias = "chat" if mode == "shared" else f"c{number}"
+        payload = {"query": SUBSCRIBE.replace("ALIAS", alias), "variables": {"s": stream_id}}
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
     return ws
 
 
-async def _clients(url: str, kino: bool, stream_id: str, count: int, pipe: Connection) -> None:
+async def _clients(
+    url: str, mode: str, stream_id: str, first: int, count: int, pipe: Connection
+) -> None:
     latencies: list[float] = []
     ready = 0
     all_ready = asyncio.Event()
@@ -65,8 +70,8 @@ async def _clients(url: str, kino: bool, stream_id: str, count: int, pipe: Conne
             closed += 1  # the server dropped this subscriber
 
     sockets = []
-    for _ in range(count):
-        sockets.append(await _connect(url, kino, stream_id))
+    for number in range(first, first + count):
+        sockets.append(await _connect(url, mode, stream_id, number))
     tasks = [asyncio.create_task(read(ws)) for ws in sockets]
     pipe.send(("connected", count))
     await all_ready.wait()
@@ -80,8 +85,10 @@ async def _clients(url: str, kino: bool, stream_id: str, count: int, pipe: Conne
     pipe.send(("result", latencies, closed))
 
 
-def client_process(url: str, kino: bool, stream_id: str, count: int, pipe: Connection) -> None:
-    asyncio.run(_clients(url, kino, stream_id, count, pipe))
+def client_process(
+    url: str, mode: str, stream_id: str, first: int, count: int, pipe: Connection
+) -> None:
+    asyncio.run(_clients(url, mode, stream_id, first, count, pipe))
 
 
 def frame_for(phase: str, number: int, sent_at: float) -> str:

@@ -65,17 +65,20 @@ def rss(pid: int) -> int:
 
 
 def measure(
-    name: str, url: str, kino: bool, stream_id: str, server_pid: int,
+    name: str, url: str, mode: str, stream_id: str, server_pid: int,
     send: Callable[[str, int, float], None], subscribers: int, rate: float, seconds: float,
     processes: int,
 ) -> FanoutResult:
     context = multiprocessing.get_context("spawn")
     rss_before = rss(server_pid)
     pipes, children = [], []
+    first = 0
     for index in range(processes):
         count = subscribers // processes + (index < subscribers % processes)
         parent, child = context.Pipe()
-        proc = context.Process(target=client_process, args=(url, kino, stream_id, count, child))
+        args = (url, mode, stream_id, first, count, child)
+        first += count
+        proc = context.Process(target=client_process, args=args)
         proc.start()
         pipes.append(parent)
         children.append(proc)
@@ -156,7 +159,9 @@ def gql(url: str, query: str, variables: dict | None = None, token: str | None =
     return body["data"]  # type: ignore[no-any-return]
 
 
-def run_fanout(subscribers: int, rate: float, seconds: float, processes: int) -> None:
+def run_fanout(
+    subscribers: int, rate: float, seconds: float, processes: int, with_unshared: bool
+) -> None:
     from chat import scratch_database
 
     print(f"(b) {subscribers} subscribers in one room, {rate:g} msg/s for {seconds:g} s")
@@ -174,8 +179,12 @@ def run_fanout(subscribers: int, rate: float, seconds: float, processes: int) ->
             )
 
         ws_url = url.replace("http", "ws", 1) + "/graphql"
-        kino = measure("kino", ws_url, True, stream_id, pid, send, subscribers, rate, seconds,
-                       processes)
+        kino = measure("kino", ws_url, "shared", stream_id, pid, send, subscribers, rate,
+                       seconds, processes)
+        unshared = None
+        if with_unshared:
+            unshared = measure("unshared", ws_url, "unshared", stream_id, pid, send, subscribers,
+                               rate, seconds, processes)
         senders.shutdown()
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
@@ -187,11 +196,13 @@ def run_fanout(subscribers: int, rate: float, seconds: float, processes: int) ->
     def broadcast(phase: str, number: int, sent_at: float) -> None:
         parent.send(("send", phase, number, sent_at))
 
-    baseline = measure("baseline", f"ws://127.0.0.1:{port}", False, "", server.pid or 0,
+    baseline = measure("baseline", f"ws://127.0.0.1:{port}", "baseline", "", server.pid or 0,
                        broadcast, subscribers, rate, seconds, processes)
     parent.send(("stop",))
     server.join()
     print(kino.line())
+    if unshared is not None:
+        print(unshared.line() + "   (selection executed per subscriber)")
     print(baseline.line())
     k50 = statistics.median(kino.latencies) if kino.latencies else float("nan")
     b50 = statistics.median(baseline.latencies) if baseline.latencies else float("nan")

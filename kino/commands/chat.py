@@ -68,7 +68,10 @@ class Chat(EventSourcedProjection[UUID]):
 
     @policy.register
     def _(self, domain_event: LiveStream.Ended, processing_event: ProcessingEvent[UUID]) -> None:
-        room = self.get_room(domain_event.originator_id)
+        try:
+            room = self.get_room(domain_event.originator_id)
+        except NotFoundError:
+            return  # a stream from before chat existed: nothing to close
         room.close()
         processing_event.collect_events(room)
 
