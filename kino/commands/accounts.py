@@ -46,6 +46,14 @@ class SessionGrant:
     position: int
 
 
+class SessionRevokedError(UnauthenticatedError):
+    """A reused refresh token ended its session; ``position`` is the revocation's."""
+
+    def __init__(self, message: str, *, position: int) -> None:
+        super().__init__(message)
+        self.position = position
+
+
 def last_position(recordings: list[Recording[Any]]) -> int:
     return max(recording.notification.id for recording in recordings)
 
@@ -127,9 +135,10 @@ class Accounts(Application[UUID]):
             except IntegrityError:
                 continue  # a concurrent refresh won: reload and judge again
             if not rotated:
-                raise UnauthenticatedError(
+                raise SessionRevokedError(
                     "That refresh token was already used, so the session has been ended "
-                    "for your safety; sign in again."
+                    "for your safety; sign in again.",
+                    position=last_position(recordings),
                 )
             return SessionGrant(session.user_id, session.id, str(fresh), last_position(recordings))
         raise UnauthenticatedError("The session is being refreshed elsewhere; sign in again.")

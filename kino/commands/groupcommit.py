@@ -15,6 +15,13 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Generic, TypeVar
 
+from prometheus_client import Histogram
+
+BATCH_SIZE = Histogram(
+    "kino_group_commit_batch_size",
+    "Commands saved together",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+)
 Request = TypeVar("Request")
 Result = TypeVar("Result")
 
@@ -66,6 +73,7 @@ class GroupCommit(Generic[Request, Result]):
             return
         self.batches += 1
         self.requests += len(live)
+        BATCH_SIZE.observe(len(live))
         try:
             outcomes = await asyncio.to_thread(self._handle_batch, [r for r, _ in live])
         except Exception as error:  # noqa: BLE001 - every caller of the batch learns of it

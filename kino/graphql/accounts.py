@@ -7,7 +7,7 @@ from uuid import UUID
 
 import strawberry
 
-from kino.commands.accounts import SessionGrant
+from kino.commands.accounts import SessionGrant, SessionRevokedError
 from kino.domain.errors import KinoError, UnauthenticatedError
 from kino.graphql.context import Info, KinoContext, run_sync, wait_for_position
 from kino.graphql.inputs import bounded
@@ -119,8 +119,15 @@ class AccountsMutation:
 
     @strawberry.mutation
     async def refresh_session(self, info: Info, refresh_token: str) -> AuthPayload:
-        accounts = info.context.services.accounts
-        grant = await run_sync(accounts.refresh, bounded(refresh_token, "refreshToken", 256))
+        services = info.context.services
+        try:
+            grant = await run_sync(
+                services.accounts.refresh, bounded(refresh_token, "refreshToken", 256)
+            )
+        except SessionRevokedError as revoked:  # the session's tokens stop working before we answer
+            app = services.accounts.name
+            await wait_for_position(lambda: services.sessions.position(app), revoked.position)
+            raise
         return await auth_payload(info.context, grant)
 
     @strawberry.mutation(description="Ends the session of the access token used.")

@@ -19,9 +19,17 @@ from typing import Any
 
 import structlog
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from prometheus_client import Counter
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 log = structlog.get_logger(__name__)
+
+EXECUTIONS = Counter(
+    "kino_subscription_executions_total",
+    "Shared subscription results (one per event per operation)",
+)
+DELIVERIES = Counter("kino_subscription_deliveries_total", "Subscription frames queued")
+DROPPED = Counter("kino_subscription_dropped_total", "Subscribers dropped for not reading")
 
 SHARED_FIELDS = frozenset({"chat", "liveStream"})
 Key = tuple[str, str, str | None]
@@ -110,14 +118,20 @@ class SharedSubscriptions:
                     run.task.cancel()
 
     def _broadcast(self, run: _Run, frame: Frame) -> None:
-        self.executions += frame[0] == "next"
+        if frame[0] == "next":
+            self.executions += 1
+            EXECUTIONS.inc()
+        delivered = 0
         for sink in tuple(run.sinks):
             if sink.offer(frame):
-                self.deliveries += 1
+                delivered += 1
                 continue
             run.sinks.discard(sink)
             self.dropped += 1
+            DROPPED.inc()
             sink.on_drop()
+        self.deliveries += delivered
+        DELIVERIES.inc(delivered)
 
     def _finish(self, key: Key, run: _Run, frame: Frame) -> None:
         if self._runs.get(key) is run:

@@ -15,15 +15,24 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 
 from kino.graphql.context import KinoContext
 from kino.graphql.fanout import is_shared, operation_key
+from kino.infrastructure.metrics import WEBSOCKET_SUBSCRIBERS
 
 TOO_SLOW_CLOSE_CODE = 4499
+_CLOSING: set[asyncio.Task[None]] = set()
 
 
 class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None]):
     async def run_operation(self, operation: Operation[KinoContext, None]) -> None:
-        if not is_shared(operation.query, operation.operation_name):
-            await super().run_operation(operation)
-            return
+        WEBSOCKET_SUBSCRIBERS.inc()
+        try:
+            if is_shared(operation.query, operation.operation_name):
+                await self._run_shared(operation)
+            else:
+                await super().run_operation(operation)
+        finally:
+            WEBSOCKET_SUBSCRIBERS.dec()
+
+    async def _run_shared(self, operation: Operation[KinoContext, None]) -> None:
         services = self.context.services
         anonymous = KinoContext(services=services)  # shared results never depend on the viewer
         key = operation_key(operation.query, operation.variables, operation.operation_name)
@@ -72,4 +81,6 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None])
                     self.websocket.close(TOO_SLOW_CLOSE_CODE, "Too slow: reconnect"), 5
                 )
 
-        asyncio.get_running_loop().create_task(close())
+        closing = asyncio.get_running_loop().create_task(close())
+        _CLOSING.add(closing)
+        closing.add_done_callback(_CLOSING.discard)

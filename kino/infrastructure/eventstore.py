@@ -43,7 +43,8 @@ def eventstore_env(database_url: str, *, pool_size: int = 5) -> dict[str, str]:
         "POSTGRES_PRE_PING": "yes",
         # "no": eventsourcing 9.5.6 names its insert function es_insert_events_uuid for every
         # application, so with two applications in one database the last one created wins
-        # and the other application's events land in its table.
+        # and the other application's events land in its table. The function also skips
+        # the table lock that keeps notification ids committed in order for followers.
         "POSTGRES_ENABLE_DB_FUNCTIONS": "no",
         "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
     }
