@@ -79,8 +79,9 @@ async def settled(context: KinoContext, position: int | None) -> None:
 class ChatQuery:
     @strawberry.field(description="The most recent messages, oldest first.")
     async def chat_messages(
-        self, info: Info, stream_id: strawberry.ID, last: int = 50
+        self, info: Info, stream_id: strawberry.ID, last: int | None = 50
     ) -> list[ChatMessageType]:
+        last = 50 if last is None else last
         if not 1 <= last <= HISTORY_CAP:
             raise BadInputError(f"last must be between 1 and {HISTORY_CAP}.", field="last")
         room_id = parse_id(stream_id, "streamId")

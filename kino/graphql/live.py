@@ -131,11 +131,15 @@ class LiveQuery:
 
     @strawberry.field
     async def live_streams(
-        self, info: Info, first: int = 20, after: str | None = None, live_only: bool = True
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        live_only: bool | None = True,
     ) -> LiveStreamConnection:
         offset = parse_offset_cursor(after)
         records, more = await info.context.services.live_streams.page(
-            check_page_size(first), offset, live_only
+            check_page_size(20 if first is None else first), offset, live_only is not False
         )
         edges = [
             LiveStreamEdge(cursor=offset_cursor(offset + i + 1), node=LiveStreamType.from_record(r))
@@ -151,7 +155,7 @@ class LiveQuery:
 class LiveMutation:
     @strawberry.mutation
     async def create_live_stream(
-        self, info: Info, title: str, description: str = ""
+        self, info: Info, title: str, description: str | None = ""
     ) -> LiveStreamCredentials:
         context = info.context
         viewer = await context.require_viewer()
@@ -159,7 +163,7 @@ class LiveMutation:
             context.services.live.create_stream,
             viewer.user_id,
             bounded(title, "title", 1000),
-            bounded(description, "description", 20000),
+            bounded(description or "", "description", 20000),
         )
         await settled(context, credentials.position)
         await room_state(context, credentials.stream_id, closed=False)
