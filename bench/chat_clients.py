@@ -124,7 +124,12 @@ async def _baseline(port: int, pipe: Connection) -> None:
             connections.discard(ws)
 
     async with websockets.serve(
-        handler, "127.0.0.1", port, subprotocols=["graphql-transport-ws"], max_queue=None
+        handler,
+        "127.0.0.1",
+        port,
+        subprotocols=["graphql-transport-ws"],
+        max_queue=None,
+        compression=None,  # as the Kino api: no per-message deflate
     ):
         pipe.send(("listening", port))
         loop = asyncio.get_running_loop()

@@ -37,6 +37,7 @@ class FanoutResult:
     seconds: float
     rss_per_connection: float
     closed: int
+    cpu: float = 0.0
 
     def line(self) -> str:
         ordered = sorted(self.latencies) or [float("nan")]
@@ -44,9 +45,11 @@ class FanoutResult:
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
         rate = len(self.latencies) / self.seconds
         lost = self.expected - len(self.latencies)
+        cpu_us = self.cpu / max(len(self.latencies), 1) * 1e6
         return (
             f"    {self.name:<10} p50 {p50:8.1f} ms  p99 {p99:8.1f} ms  {rate:9.0f} deliveries/s"
-            f"  {self.rss_per_connection / 1024:6.1f} KiB/conn  lost {lost}  dropped {self.closed}"
+            f"  {self.rss_per_connection / 1024:6.1f} KiB/conn  server CPU {cpu_us:5.1f} us/delivery"
+            f"  lost {lost}  dropped {self.closed}"
         )
 
 
@@ -54,6 +57,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (load on a shared machine does not inflate it)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss(pid: int) -> int:
@@ -95,11 +105,13 @@ def measure(
                     ready += pipe.recv()[0] == "ready"
     rss_after = rss(server_pid)
     total = int(rate * seconds)
+    cpu_before = cpu_seconds(server_pid)
     started = time.monotonic()
     for n in range(total):
         time.sleep(max(0.0, started + n / rate - time.monotonic()))
         send("m", n, time.time())
     time.sleep(5)  # let the last messages arrive
+    cpu = cpu_seconds(server_pid) - cpu_before
     latencies: list[float] = []
     closed = 0
     for pipe in pipes:
@@ -112,7 +124,7 @@ def measure(
         proc.join()
     return FanoutResult(
         name, latencies, total * subscribers, seconds,
-        (rss_after - rss_before) / subscribers, closed,
+        (rss_after - rss_before) / subscribers, closed, cpu,
     )
 
 
@@ -208,4 +220,5 @@ def run_fanout(
     b50 = statistics.median(baseline.latencies) if baseline.latencies else float("nan")
     print(f"    kino/baseline: p50 latency x{k50 / b50:.1f}, deliveries "
           f"x{len(kino.latencies) / max(len(baseline.latencies), 1):.2f}, memory/conn "
-          f"x{kino.rss_per_connection / max(baseline.rss_per_connection, 1):.1f}")
+          f"x{kino.rss_per_connection / max(baseline.rss_per_connection, 1):.1f}, server CPU/"
+          f"delivery x{kino.cpu / max(len(kino.latencies), 1) / max(baseline.cpu / max(len(baseline.latencies), 1), 1e-9):.1f}")
