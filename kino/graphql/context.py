@@ -57,6 +57,7 @@ class Services:
         await self.pg_pool.open(wait=True, timeout=30)
 
     async def close(self) -> None:
+        await self.fanout.close()
         await self.chat_commit.close()
         await self.pubsub.close()
         await asyncio.to_thread(self.live.close)

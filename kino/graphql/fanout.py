@@ -98,6 +98,14 @@ class SharedSubscriptions:
         self.deliveries = 0  # frames handed to subscribers
         self.dropped = 0
 
+    async def close(self) -> None:
+        """Stop every run (at shutdown, before the pools they read from close)."""
+        runs, self._runs = list(self._runs.values()), {}
+        tasks = [run.task for run in runs if run.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     @asynccontextmanager
     async def attach(
         self, key: Key, make_source: SourceFactory, on_drop: Callable[[], None]
