@@ -39,16 +39,21 @@ class FanoutResult:
     closed: int
     cpu: float = 0.0
 
+    @property
+    def cpu_per_delivery(self) -> float:
+        return self.cpu / max(len(self.latencies), 1)
+
     def line(self) -> str:
         ordered = sorted(self.latencies) or [float("nan")]
         p50 = ordered[len(ordered) // 2] * 1000
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
         rate = len(self.latencies) / self.seconds
         lost = self.expected - len(self.latencies)
-        cpu_us = self.cpu / max(len(self.latencies), 1) * 1e6
+        cpu_us = self.cpu_per_delivery * 1e6
         return (
             f"    {self.name:<10} p50 {p50:8.1f} ms  p99 {p99:8.1f} ms  {rate:9.0f} deliveries/s"
-            f"  {self.rss_per_connection / 1024:6.1f} KiB/conn  server CPU {cpu_us:5.1f} us/delivery"
+            f"  {self.rss_per_connection / 1024:6.1f} KiB/conn"
+            f"  server CPU {cpu_us:5.1f} us/delivery"
             f"  lost {lost}  dropped {self.closed}"
         )
 
@@ -221,4 +226,4 @@ def run_fanout(
     print(f"    kino/baseline: p50 latency x{k50 / b50:.1f}, deliveries "
           f"x{len(kino.latencies) / max(len(baseline.latencies), 1):.2f}, memory/conn "
           f"x{kino.rss_per_connection / max(baseline.rss_per_connection, 1):.1f}, server CPU/"
-          f"delivery x{kino.cpu / max(len(kino.latencies), 1) / max(baseline.cpu / max(len(baseline.latencies), 1), 1e-9):.1f}")
+          f"delivery x{kino.cpu_per_delivery / max(baseline.cpu_per_delivery, 1e-9):.1f}")
