@@ -13,23 +13,33 @@ from eventsourcing.persistence import TrackingRecorder
 from psycopg_pool import AsyncConnectionPool
 
 from kino.commands.accounts import Accounts, PasswordHasher
+from kino.commands.chat import Chat
+from kino.commands.groupcommit import GroupCommit
+from kino.commands.live import Live
 from kino.commands.videos import Videos
 from kino.graphql.context import Services
+from kino.graphql.fanout import SharedSubscriptions
 from kino.graphql.video_services import VideoServices
+from kino.infrastructure.chat_limits import ChatLimits
 from kino.infrastructure.embedded import read_state
 from kino.infrastructure.eventstore import eventstore_env, psycopg_conninfo
 from kino.infrastructure.oidc import FlowStore, OIDCLogin, RedirectAllowList
+from kino.infrastructure.pubsub import PubSubHub
 from kino.infrastructure.settings import Settings, SettingsError
 from kino.infrastructure.storage.factory import open_store
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
 from kino.infrastructure.uploads import UploadTokens
 from kino.projections.base import PostgresView, RedisView
+from kino.projections.chat_messages import ChatProjection, ChatView
 from kino.projections.generations import Generations, generation_name
+from kino.projections.live_streams import LiveStreamProjection, LiveStreamView
 from kino.projections.runner import ProjectionSpec, Projector, construct_postgres_view
 from kino.projections.sessions import SessionProjection, SessionView
 from kino.projections.users import UserProjection, UserView
 from kino.projections.videos import VideoProjection, VideoView
+from kino.queries.chat import ChatQueries
+from kino.queries.live import LiveQueries
 from kino.queries.sessions import SessionQueries
 from kino.queries.users import UserQueries
 from kino.queries.videos import VideoQueries
@@ -73,6 +83,9 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec("users", Accounts, UserProjection, UserView),
     ProjectionSpec("sessions", Accounts, SessionProjection, SessionView, redis=True),
     ProjectionSpec("videos", Videos, VideoProjection, VideoView),
+    ProjectionSpec("live_streams", Live, LiveStreamProjection, LiveStreamView, redis=True),
+    ProjectionSpec("chat_rooms", Live, Chat, TrackingRecorder, policy=True),  # type: ignore[arg-type,type-abstract]
+    ProjectionSpec("chat_messages", Chat, ChatProjection, ChatView, redis=True),
 )
 
 
@@ -163,6 +176,7 @@ def build_services(
             FlowStore(client, settings.redis_namespace),
         ),
         "videos": build_video_services(settings, env, pool),
+        **live_services(settings, env, client),
     }
     parts.update(overrides or {})
     return Services(**parts)
@@ -179,3 +193,25 @@ def build_video_services(
         public_url=settings.public_url,
         max_upload_bytes=settings.videos.max_upload_bytes,
     )
+
+
+def live_services(
+    settings: Settings, env: Mapping[str, str], client: aioredis.Redis
+) -> dict[str, Any]:
+    """The live and chat parts of ``Services``."""
+    chat = Chat(env=env)
+    return {
+        "live": Live(env=env),
+        "chat": chat,
+        "chat_commit": GroupCommit(chat.post_messages),
+        "chat_limits": ChatLimits(
+            client,
+            settings.redis_namespace,
+            limit=settings.chat_rate_limit,
+            window_seconds=settings.chat_rate_window_seconds,
+        ),
+        "live_streams": LiveQueries(client, redis_prefix(settings, "live_streams")),
+        "chat_rooms": ChatQueries(client, redis_prefix(settings, "chat_messages")),
+        "pubsub": PubSubHub(client),
+        "fanout": SharedSubscriptions(),
+    }

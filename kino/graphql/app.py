@@ -25,6 +25,7 @@ from kino.graphql.health import health_routes
 from kino.graphql.media import media_routes
 from kino.graphql.metrics import http_metrics_middleware
 from kino.graphql.schema import build_schema
+from kino.graphql.transport import SharedTransportWSHandler
 from kino.graphql.web import web_routes
 
 log = structlog.get_logger(__name__)
@@ -68,6 +69,8 @@ def make_controller(services: Services) -> type[Any]:
     )
 
     class KinoGraphQLController(base):  # type: ignore[valid-type,misc]
+        graphql_transport_ws_handler_class = SharedTransportWSHandler
+
         async def on_ws_connect(self, context: KinoContext) -> UnsetType:
             """Authenticate ``connection_init``'s Authorization; anonymous is allowed."""
             try:

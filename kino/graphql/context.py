@@ -15,12 +15,20 @@ from strawberry.litestar import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
 from kino.commands.accounts import Accounts
+from kino.commands.chat import Chat, PostedMessage, PostRequest
+from kino.commands.groupcommit import GroupCommit
+from kino.commands.live import Live
 from kino.domain.errors import KinoError, UnauthenticatedError
+from kino.graphql.fanout import SharedSubscriptions
 from kino.graphql.video_services import VideoServices
+from kino.infrastructure.chat_limits import ChatLimits
 from kino.infrastructure.oidc import OIDCLogin
+from kino.infrastructure.pubsub import PubSubHub
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
+from kino.queries.chat import ChatQueries
+from kino.queries.live import LiveQueries
 from kino.queries.sessions import SessionQueries
 from kino.queries.users import UserQueries
 
@@ -39,12 +47,25 @@ class Services:
     redis: Redis
     oidc: OIDCLogin
     videos: VideoServices
+    live: Live
+    chat: Chat
+    chat_commit: GroupCommit[PostRequest, PostedMessage]
+    chat_limits: ChatLimits
+    live_streams: LiveQueries
+    chat_rooms: ChatQueries
+    pubsub: PubSubHub
+    fanout: SharedSubscriptions
     extra: dict[str, Any] = field(default_factory=dict)
 
     async def open(self) -> None:
         await self.pg_pool.open(wait=True, timeout=30)
 
     async def close(self) -> None:
+        await self.fanout.close()
+        await self.chat_commit.close()
+        await self.pubsub.close()
+        await asyncio.to_thread(self.live.close)
+        await asyncio.to_thread(self.chat.close)
         await self.pg_pool.close()
         await self.redis.aclose()
         await asyncio.to_thread(self.accounts.close)

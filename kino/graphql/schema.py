@@ -19,14 +19,19 @@ from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.tools import merge_types
 
 from kino.graphql.accounts import AccountsMutation, AccountsQuery
+from kino.graphql.chat import ChatMutation, ChatQuery, ChatSubscription
 from kino.graphql.errors import ErrorCodes
+from kino.graphql.live import LiveMutation, LiveQuery, LiveSubscription
 from kino.graphql.metrics import OperationMetrics
 from kino.graphql.oauth import OAuthMutation, OAuthQuery
 from kino.graphql.videos import VideosMutation, VideosQuery
 from kino.infrastructure.settings import Settings
 
-Query = merge_types("Query", (AccountsQuery, OAuthQuery, VideosQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, OAuthMutation, VideosMutation))
+Query = merge_types("Query", (AccountsQuery, OAuthQuery, VideosQuery, LiveQuery, ChatQuery))
+Mutation = merge_types(
+    "Mutation", (AccountsMutation, OAuthMutation, VideosMutation, LiveMutation, ChatMutation)
+)
+Subscription = merge_types("Subscription", (ChatSubscription, LiveSubscription))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -44,7 +49,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(OpenTelemetryExtension)
     if not settings.graphql_introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return QuietSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return QuietSchema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    )
 
 
 class QuietSchema(strawberry.Schema):

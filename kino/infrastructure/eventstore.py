@@ -36,7 +36,7 @@ def eventstore_env(
     """
     params = postgres_params(database_url)
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "kino.infrastructure.pgstore:LockedPostgresFactory",
         "POSTGRES_DBNAME": params["dbname"],
         "POSTGRES_HOST": params["host"],
         "POSTGRES_PORT": params["port"],
@@ -47,9 +47,10 @@ def eventstore_env(
         "POSTGRES_LOCK_TIMEOUT": "10",
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_PRE_PING": "yes",
-        # Not "yes": eventsourcing 9.5 names its insert function es_insert_events_uuid for
-        # every application, so with two applications in one schema the last one created
-        # wins and the other's events land in the wrong table.
+        # "no": eventsourcing 9.5.6 names its insert function es_insert_events_uuid for every
+        # application, so with two applications in one database the last one created wins
+        # and the other application's events land in its table. The function also skips
+        # the table lock that keeps notification ids committed in order for followers.
         "POSTGRES_ENABLE_DB_FUNCTIONS": "no",
         "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
     }

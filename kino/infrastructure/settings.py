@@ -75,6 +75,8 @@ class Settings:
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
     login_failures_per_minute: int = 30
+    chat_rate_limit: int = 20
+    chat_rate_window_seconds: int = 30
     log_format: str = "auto"
     log_level: str = "INFO"
     environment: str = "development"
@@ -129,6 +131,8 @@ class Settings:
             login_failures_per_minute=reader.integer(
                 "KINO_LOGIN_FAILURES_PER_MINUTE", 30, 1, 10000
             ),
+            chat_rate_limit=reader.integer("KINO_CHAT_RATE_LIMIT", 20, 1, 100000),
+            chat_rate_window_seconds=reader.integer("KINO_CHAT_RATE_WINDOW", 30, 1, 3600),
             log_format=reader.choice("KINO_LOG_FORMAT", "auto", ("auto", "json", "console")),
             log_level=reader.choice(
                 "KINO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True

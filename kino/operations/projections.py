@@ -15,6 +15,7 @@ from kino.projections.rebuild import RebuildResult, rebuild
 from kino.projections.runner import ProjectionSpec
 
 console = Console(stderr=False)
+READ_MODELS = tuple(spec for spec in PROJECTIONS if not spec.policy)
 
 
 def lag_seconds(tools: ProjectionTools, spec: ProjectionSpec, position: int) -> float:
@@ -33,7 +34,7 @@ def lag_seconds(tools: ProjectionTools, spec: ProjectionSpec, position: int) -> 
 
 def status_rows(tools: ProjectionTools) -> list[dict[str, object]]:
     rows = []
-    for spec in PROJECTIONS:
+    for spec in READ_MODELS:
         state = tools.generations.get(spec.name)
         view = tools.view(spec, generation_name(spec.name, state.live))
         app = spec.application_class(env=tools.env)
@@ -105,7 +106,14 @@ class RateProgress:
 
 
 def run_rebuild(tools: ProjectionTools, names: list[str]) -> int:
-    specs = PROJECTIONS if not names else tuple(projection_spec(name) for name in names)
+    specs = READ_MODELS if not names else tuple(projection_spec(name) for name in names)
+    processes = [spec.name for spec in specs if spec.policy]
+    if processes:
+        console.print(
+            f"kino: {', '.join(processes)} record events of their own (a process, "
+            "not a read model) and are never rebuilt"
+        )
+        return 2
     results: list[RebuildResult] = []
     columns = (
         TextColumn("[bold]{task.description}"),

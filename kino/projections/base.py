@@ -26,7 +26,7 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from kino.projections.generations import Generations
 
-RedisOp = Sequence[str | int | float]
+RedisOp = Sequence[object]
 
 
 class PostgresView(PostgresTrackingRecorder):

@@ -36,6 +36,7 @@ class ProjectionSpec:
     projection_class: type[Projection[Any]]
     view_class: type[TrackingRecorder]
     redis: bool = False
+    policy: bool = False  # projection_class is an EventSourcedProjection (a process)
 
 
 def construct_postgres_view(
@@ -189,8 +190,12 @@ class Projector:
         live_name: Callable[[ProjectionSpec], str],
         poll_interval: float = 1.0,
     ) -> None:
+        from kino.projections.policy import PolicyRunner
+
         self.runners = [
-            SupervisedRunner(
+            PolicyRunner(spec, env)
+            if spec.policy
+            else SupervisedRunner(
                 spec,
                 env,
                 lambda name, s=spec: make_view(s, name),  # type: ignore[misc]

@@ -1,0 +1,97 @@
+"""The live application: create, rotate the key, go live/offline (ingest), end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+
+from kino.commands.accounts import last_position
+from kino.domain.errors import NotFoundError
+from kino.domain.live import (
+    LiveStatus,
+    LiveStream,
+    StreamKey,
+    hash_stream_key,
+    new_stream_key,
+    normalize_description,
+    normalize_title,
+)
+
+
+@dataclass(frozen=True)
+class StreamCredentials:
+    """Returned once: the key itself is never stored."""
+
+    stream_id: UUID
+    stream_key: str
+    position: int
+
+
+class Live(Application[UUID]):
+    name = "live"
+
+    def create_stream(self, owner_id: UUID, title: str, description: str = "") -> StreamCredentials:
+        key = new_stream_key()
+        stream = LiveStream(
+            owner_id=owner_id,
+            title=normalize_title(title),
+            description=normalize_description(description),
+            key_hash=hash_stream_key(key),
+        )
+        index = StreamKey(key_hash=stream.key_hash, stream_id=stream.id)
+        recordings = self.save(stream, index)
+        return StreamCredentials(stream.id, key, last_position(recordings))
+
+    def rotate_key(self, stream_id: UUID, actor_id: UUID) -> StreamCredentials:
+        stream = self.get_stream(stream_id)
+        stream.check_owner(actor_id)
+        key = new_stream_key()
+        stream.rotate_key(hash_stream_key(key))
+        index = StreamKey(key_hash=stream.key_hash, stream_id=stream.id)
+        recordings = self.save(stream, index)
+        return StreamCredentials(stream.id, key, last_position(recordings))
+
+    def end_stream(self, stream_id: UUID, actor_id: UUID) -> int | None:
+        stream = self.get_stream(stream_id)
+        stream.check_owner(actor_id)
+        stream.end()
+        recordings = self.save(stream)
+        return last_position(recordings) if recordings else None
+
+    def verify_stream_key(self, key: str) -> UUID | None:
+        """For the ingest: the stream this key may publish to, or None."""
+        if len(key) > 200:
+            return None
+        try:
+            index: object = self.repository.get(StreamKey.create_id(hash_stream_key(key)))
+            stream = self.get_stream(index.stream_id) if isinstance(index, StreamKey) else None
+        except (AggregateNotFoundError, NotFoundError):
+            return None
+        if stream is None or not stream.key_matches(key) or stream.status is LiveStatus.ENDED:
+            return None
+        return stream.id
+
+    def report_live(self, stream_id: UUID) -> int | None:
+        """The ingest saw the encoder start publishing."""
+        stream = self.get_stream(stream_id)
+        stream.go_live()
+        recordings = self.save(stream)
+        return last_position(recordings) if recordings else None
+
+    def report_offline(self, stream_id: UUID) -> int | None:
+        """The ingest saw the encoder stop publishing."""
+        stream = self.get_stream(stream_id)
+        stream.go_offline()
+        recordings = self.save(stream)
+        return last_position(recordings) if recordings else None
+
+    def get_stream(self, stream_id: UUID) -> LiveStream:
+        try:
+            stream: object = self.repository.get(stream_id)
+        except AggregateNotFoundError:
+            raise NotFoundError("There is no such live stream.") from None
+        if not isinstance(stream, LiveStream):
+            raise NotFoundError("There is no such live stream.")
+        return stream

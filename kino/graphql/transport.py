@@ -1,0 +1,86 @@
+"""graphql-transport-ws with shared execution for public subscriptions (see fanout)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from contextlib import suppress
+from typing import Any
+
+from litestar.exceptions import WebSocketDisconnect
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+
+from kino.graphql.context import KinoContext
+from kino.graphql.fanout import is_shared, operation_key
+from kino.infrastructure.metrics import WEBSOCKET_SUBSCRIBERS
+
+TOO_SLOW_CLOSE_CODE = 4499
+_CLOSING: set[asyncio.Task[None]] = set()
+
+
+class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None]):
+    async def run_operation(self, operation: Operation[KinoContext, None]) -> None:
+        WEBSOCKET_SUBSCRIBERS.inc()
+        try:
+            if is_shared(operation.query, operation.operation_name):
+                await self._run_shared(operation)
+            else:
+                await super().run_operation(operation)
+        finally:
+            WEBSOCKET_SUBSCRIBERS.dec()
+
+    async def _run_shared(self, operation: Operation[KinoContext, None]) -> None:
+        services = self.context.services
+        anonymous = KinoContext(services=services)  # shared results never depend on the viewer
+        key = operation_key(operation.query, operation.variables, operation.operation_name)
+
+        async def make_source() -> Any:
+            return await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=anonymous,
+                root_value=None,
+                operation_name=operation.operation_name,
+            )
+
+        task = asyncio.current_task()
+        async with services.fanout.attach(key, make_source, lambda: self._drop(task)) as sink:
+            prefix = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
+            async for kind, text in sink.frames():
+                if operation.completed:
+                    return
+                if kind == "next":
+                    if not await self._send_text(prefix + text + "}"):
+                        return
+                elif kind == "error":
+                    await operation.send_operation_message(
+                        {"id": operation.id, "type": "error", "payload": json.loads(text)}
+                    )
+                    return
+        await operation.send_operation_message({"id": operation.id, "type": "complete"})
+
+    async def _send_text(self, text: str) -> bool:
+        """Send a pre-serialised frame; False once the client has gone."""
+        try:
+            await self.websocket.ws.send_data(data=text)  # type: ignore[attr-defined]
+        except WebSocketDisconnect:
+            return False
+        return True
+
+    def _drop(self, task: asyncio.Task[Any] | None) -> None:
+        """The subscriber stopped reading: end its connection without waiting for it."""
+        if task is not None:
+            task.cancel()
+
+        async def close() -> None:
+            with suppress(Exception):
+                await asyncio.wait_for(
+                    self.websocket.close(TOO_SLOW_CLOSE_CODE, "Too slow: reconnect"), 5
+                )
+
+        closing = asyncio.get_running_loop().create_task(close())
+        _CLOSING.add(closing)
+        closing.add_done_callback(_CLOSING.discard)

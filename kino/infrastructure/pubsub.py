@@ -1,0 +1,136 @@
+"""Redis pub/sub for the api: one connection per process, fanned out in-process.
+
+``PubSubHub.listen(channel)`` yields the messages published on ``channel`` from
+the moment it is subscribed. Every local listener of a channel shares one Redis
+subscription; the single reader task puts each message into every listener's
+bounded queue without waiting, so a listener that stops reading fills its own
+queue and is dropped (``ListenerDropped``) while the others carry on at full speed.
+Redis delivers one connection's messages in publish order, so every listener sees
+a channel's messages in the same order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import structlog
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+
+log = structlog.get_logger(__name__)
+
+_DROPPED = object()
+
+
+def channel_name(namespace: str, *parts: object) -> str:
+    """Every pub/sub channel of one deployment starts with its Redis namespace."""
+    return ":".join([namespace, "pubsub", *(str(part) for part in parts)])
+
+
+class ListenerDroppedError(Exception):
+    """The listener fell too far behind; it should reconnect."""
+
+
+class _Listener:
+    __slots__ = ("dropped", "queue")
+
+    def __init__(self, size: int) -> None:
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(size)
+        self.dropped = False
+
+    def offer(self, message: bytes) -> bool:
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self.dropped = True
+            self.queue.get_nowait()  # make room for the marker; the listener is going anyway
+            self.queue.put_nowait(_DROPPED)
+            return False
+        return True
+
+
+class PubSubHub:
+    def __init__(self, client: Redis, *, queue_size: int = 1000) -> None:
+        self._redis = client
+        self.queue_size = queue_size
+        self._pubsub: PubSub | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._listeners: dict[str, set[_Listener]] = {}
+        self._lock = asyncio.Lock()
+        self.dropped = 0
+        self.delivered = 0
+
+    def listener_count(self, channel: str | None = None) -> int:
+        if channel is not None:
+            return len(self._listeners.get(channel, ()))
+        return sum(len(listeners) for listeners in self._listeners.values())
+
+    async def listen(self, channel: str) -> AsyncIterator[bytes]:
+        listener = _Listener(self.queue_size)
+        await self._add(channel, listener)
+        try:
+            while True:
+                message = await listener.queue.get()
+                if message is _DROPPED:
+                    raise ListenerDroppedError(channel)
+                yield message
+        finally:
+            await asyncio.shield(self._remove(channel, listener))
+
+    async def close(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+        if self._pubsub is not None:
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+            self._pubsub = None
+
+    async def _add(self, channel: str, listener: _Listener) -> None:
+        async with self._lock:
+            if self._pubsub is None:
+                self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            listeners = self._listeners.setdefault(channel, set())
+            listeners.add(listener)
+            if len(listeners) == 1:
+                await self._pubsub.subscribe(channel)
+            if self._reader is None or self._reader.done():
+                self._reader = asyncio.create_task(self._read(self._pubsub))
+
+    async def _remove(self, channel: str, listener: _Listener) -> None:
+        async with self._lock:
+            listeners = self._listeners.get(channel)
+            if listeners is None:
+                return
+            listeners.discard(listener)
+            if not listeners:
+                del self._listeners[channel]
+                if self._pubsub is not None:
+                    await self._pubsub.unsubscribe(channel)
+
+    async def _read(self, pubsub: PubSub) -> None:
+        while True:
+            try:
+                message = await pubsub.get_message(timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - redis-py reconnects and resubscribes
+                log.warning("pub/sub read failed; retrying", error=repr(error))
+                await asyncio.sleep(0.5)
+                continue
+            if message is None or message.get("type") != "message":
+                continue
+            channel = message["channel"]
+            name = channel.decode() if isinstance(channel, bytes) else str(channel)
+            for listener in tuple(self._listeners.get(name, ())):
+                if listener.dropped:
+                    continue
+                if listener.offer(message["data"]):
+                    self.delivered += 1
+                else:
+                    self.dropped += 1
+                    log.info("dropped a slow pub/sub listener", channel=name)

@@ -1,0 +1,69 @@
+"""Reads the chat read model (Redis): room settings and recent history."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from kino.queries.generation import LiveGeneration
+
+
+@dataclass(frozen=True)
+class ChatRoomRecord:
+    owner_id: UUID
+    slow_mode_seconds: int
+    closed: bool
+
+
+@dataclass(frozen=True)
+class ChatMessageRecord:
+    id: UUID
+    stream_id: UUID
+    author_id: UUID
+    body: str
+    created_at: datetime
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ChatMessageRecord:
+        return cls(
+            id=UUID(data["id"]),
+            stream_id=UUID(data["streamId"]),
+            author_id=UUID(data["authorId"]),
+            body=data["body"],
+            created_at=datetime.fromisoformat(data["createdAt"]),
+        )
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class ChatQueries(LiveGeneration):
+    """Reads the live generation (``base`` is ``<namespace>:<projection>``)."""
+
+    async def room(self, stream_id: UUID) -> ChatRoomRecord | None:
+        await self._refresh()
+        owner, slow, closed = await self._redis.hmget(
+            self._key("room", stream_id), ["owner_id", "slow_mode", "closed"]
+        )
+        if owner is None:
+            return None
+        return ChatRoomRecord(UUID(_text(owner)), int(slow or 0), closed in (b"1", "1"))
+
+    async def recent(self, stream_id: UUID, last: int) -> list[ChatMessageRecord]:
+        """The ``last`` newest messages, oldest first."""
+        await self._refresh()
+        raw: list[Any] = await self._redis.zrevrange(self._key("order", stream_id), 0, last - 1)
+        if not raw:
+            return []
+        ids = [_text(member) for member in reversed(raw)]
+        bodies = await self._redis.hmget(self._key("messages", stream_id), ids)
+        return [ChatMessageRecord.from_json(json.loads(body)) for body in bodies if body]
+
+    async def position(self, application_name: str) -> int:
+        await self._refresh()
+        value = await self._redis.get(self._key("tracking", application_name))
+        return int(value) if value is not None else 0

@@ -1,0 +1,75 @@
+"""Reads the live streams read model (Redis)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from kino.queries.generation import LiveGeneration
+
+
+@dataclass(frozen=True)
+class LiveStreamRecord:
+    id: UUID
+    owner_id: UUID
+    title: str
+    description: str
+    status: str
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+def _text(value: Any) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _record(raw: dict[Any, Any]) -> LiveStreamRecord | None:
+    row = {_text(key): _text(value) for key, value in raw.items()}
+    if not row.get("id"):
+        return None
+    started, ended = row.get("started_at"), row.get("ended_at")
+    return LiveStreamRecord(
+        id=UUID(row["id"]),
+        owner_id=UUID(row["owner_id"] or ""),
+        title=row["title"] or "",
+        description=row.get("description") or "",
+        status=row["status"] or "OFFLINE",
+        created_at=datetime.fromisoformat(row["created_at"] or ""),
+        started_at=datetime.fromisoformat(started) if started else None,
+        ended_at=datetime.fromisoformat(ended) if ended else None,
+    )
+
+
+class LiveQueries(LiveGeneration):
+    """Reads the live generation (``base`` is ``<namespace>:<projection>``)."""
+
+    async def stream(self, stream_id: UUID) -> LiveStreamRecord | None:
+        await self._refresh()
+        return _record(await self._redis.hgetall(self._key("stream", stream_id)))
+
+    async def streams(self, stream_ids: Sequence[UUID]) -> list[LiveStreamRecord]:
+        await self._refresh()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for stream_id in stream_ids:
+                pipe.hgetall(self._key("stream", stream_id))
+            rows = await pipe.execute()
+        return [record for row in rows if (record := _record(row)) is not None]
+
+    async def page(
+        self, first: int, offset: int, live_only: bool
+    ) -> tuple[list[LiveStreamRecord], bool]:
+        """Newest first (by start time when live only, else by creation)."""
+        await self._refresh()
+        index = self._key("live" if live_only else "created")
+        ids = await self._redis.zrevrange(index, offset, offset + first)
+        records = await self.streams([UUID(_text(raw) or "") for raw in list(ids)[:first]])
+        return records, len(ids) > first
+
+    async def position(self, application_name: str) -> int:
+        await self._refresh()
+        value = await self._redis.get(self._key("tracking", application_name))
+        return int(value) if value is not None else 0

@@ -1,0 +1,64 @@
+"""Shared subscription runs: one execution per event for every subscriber of an operation;
+a subscriber that stops reading is dropped without holding up the others."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from strawberry.types.execution import ExecutionResult
+
+from kino.graphql.fanout import SharedSubscriptions, is_shared, operation_key
+
+QUERY = "subscription($s: ID!) { chat(streamId: $s) { __typename } }"
+
+
+def test_only_public_subscriptions_are_shared():
+    assert is_shared(QUERY, None)
+    assert is_shared("subscription A { liveStream(id: 1) { id } }", "A")
+    assert not is_shared("subscription { videoProcessing(videoId: 1) { stage } }", None)
+    assert not is_shared("query { me { id } }", None)
+    assert not is_shared("subscription { ...F } fragment F on Subscription { chat }", None)
+    assert not is_shared("subscription {", None)
+
+
+async def test_one_execution_feeds_every_subscriber_and_a_stalled_one_is_dropped():
+    events: asyncio.Queue[int | None] = asyncio.Queue()
+    sources = 0
+
+    async def make_source():
+        nonlocal sources
+        sources += 1
+
+        async def results():
+            while (n := await events.get()) is not None:
+                yield ExecutionResult(data={"n": n}, errors=None)
+
+        return results()
+
+    shared = SharedSubscriptions(queue_size=4)
+    key = operation_key(QUERY, {"s": "1"}, None)
+    dropped: list[str] = []
+    received: dict[str, list[int]] = {"a": [], "b": []}
+
+    async def reader(name: str, ready: asyncio.Event) -> None:
+        async with shared.attach(key, make_source, lambda: dropped.append(name)) as sink:
+            ready.set()
+            async for kind, text in sink.frames():
+                if kind == "next":
+                    received[name].append(json.loads(text)["data"]["n"])
+
+    ready_a, ready_b = asyncio.Event(), asyncio.Event()
+    readers = [asyncio.create_task(reader("a", ready_a)), asyncio.create_task(reader("b", ready_b))]
+    await ready_a.wait()
+    await ready_b.wait()
+    async with shared.attach(key, make_source, lambda: dropped.append("stalled")):
+        for n in range(20):
+            await events.put(n)
+            await asyncio.sleep(0)  # let the run and the readers go; "stalled" never reads
+        await events.put(None)
+        await asyncio.gather(*readers)
+    assert received == {"a": list(range(20)), "b": list(range(20))}
+    assert dropped == ["stalled"]
+    assert sources == 1
+    assert shared.executions == 20
