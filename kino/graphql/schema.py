@@ -24,6 +24,7 @@ from kino.graphql.errors import ErrorCodes
 from kino.graphql.live import LiveMutation, LiveQuery, LiveSubscription
 from kino.graphql.metrics import OperationMetrics
 from kino.graphql.oauth import OAuthMutation, OAuthQuery
+from kino.graphql.video_progress import VideoProcessingSubscription
 from kino.graphql.videos import VideosMutation, VideosQuery
 from kino.infrastructure.settings import Settings
 
@@ -31,7 +32,9 @@ Query = merge_types("Query", (AccountsQuery, OAuthQuery, VideosQuery, LiveQuery,
 Mutation = merge_types(
     "Mutation", (AccountsMutation, OAuthMutation, VideosMutation, LiveMutation, ChatMutation)
 )
-Subscription = merge_types("Subscription", (ChatSubscription, LiveSubscription))
+Subscription = merge_types(
+    "Subscription", (ChatSubscription, LiveSubscription, VideoProcessingSubscription)
+)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
