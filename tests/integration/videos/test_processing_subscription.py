@@ -15,6 +15,13 @@ PROCESSING = """subscription($id: ID!) { videoProcessing(videoId: $id) {
   stage progress video { id status playbackUrl renditions { name } } } }"""
 
 
+def subscribers_metric(text: str) -> float:
+    line = next(
+        line for line in text.splitlines() if line.startswith("kino_websocket_subscribers ")
+    )
+    return float(line.split()[1])
+
+
 async def start(http: httpx.AsyncClient, token: str, path) -> str:
     data = path.read_bytes()
     upload = await create_upload(http, token, len(data), filename=path.name)
@@ -49,6 +56,8 @@ async def test_the_owner_follows_processing_to_ready(
         await wait_subscribed(
             settings.redis_url, progress_channel(settings.redis_namespace, video_id)
         )
+        subscribed = subscribers_metric((await http.get("/metrics")).text)
+        assert subscribed >= 1
         await gql(http, COMPLETE, {"id": video_id}, token=token)
         events = []
         while True:
@@ -82,4 +91,6 @@ async def test_the_owner_follows_processing_to_ready(
         )
         for subscriber in (refused, anonymous, follower, again, missing):
             await subscriber.close()
+        # /metrics counts open subscriptions: the finished ones are gone.
+        assert subscribers_metric((await http.get("/metrics")).text) < subscribed
         assert (await wait_for_video(http, token, video_id))["status"] == "READY"
