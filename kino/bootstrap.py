@@ -30,6 +30,7 @@ from kino.infrastructure.storage.factory import open_store
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
 from kino.infrastructure.uploads import UploadTokens
+from kino.infrastructure.viewers import ViewerCounter
 from kino.projections.base import PostgresView, RedisView
 from kino.projections.chat_messages import ChatProjection, ChatView
 from kino.projections.generations import Generations, generation_name
@@ -213,5 +214,6 @@ def live_services(
         "live_streams": LiveQueries(client, redis_prefix(settings, "live_streams")),
         "chat_rooms": ChatQueries(client, redis_prefix(settings, "chat_messages")),
         "pubsub": PubSubHub(client),
+        "viewers": ViewerCounter(client, settings.redis_namespace),
         "fanout": SharedSubscriptions(),
     }

@@ -27,6 +27,7 @@ from kino.infrastructure.pubsub import PubSubHub
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
+from kino.infrastructure.viewers import ViewerCounter
 from kino.queries.chat import ChatQueries
 from kino.queries.live import LiveQueries
 from kino.queries.sessions import SessionQueries
@@ -54,13 +55,16 @@ class Services:
     live_streams: LiveQueries
     chat_rooms: ChatQueries
     pubsub: PubSubHub
+    viewers: ViewerCounter
     fanout: SharedSubscriptions
     extra: dict[str, Any] = field(default_factory=dict)
 
     async def open(self) -> None:
         await self.pg_pool.open(wait=True, timeout=30)
+        await self.viewers.start()
 
     async def close(self) -> None:
+        await self.viewers.stop()
         await self.fanout.close()
         await self.chat_commit.close()
         await self.pubsub.close()

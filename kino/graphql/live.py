@@ -51,9 +51,9 @@ class LiveStreamType:
             return None
         return f"{info.context.services.settings.public_url}/live/{self.id}/hls/master.m3u8"
 
-    @strawberry.field
-    def viewer_count(self) -> int:
-        return 0  # counted by the ingest work (HLS sessions), not by this context yet
+    @strawberry.field(description="People on the stream's page now (liveStream subscriptions).")
+    async def viewer_count(self, info: Info) -> int:
+        return await info.context.services.viewers.count(self.id)
 
     @strawberry.field
     async def chat_slow_mode_seconds(self, info: Info) -> int:

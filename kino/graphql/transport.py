@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from contextlib import suppress
 from typing import Any
@@ -14,7 +15,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 
 from kino.graphql.context import KinoContext
-from kino.graphql.fanout import is_shared, operation_key
+from kino.graphql.fanout import is_shared, operation_key, watched_stream
 from kino.infrastructure.metrics import WEBSOCKET_SUBSCRIBERS
 
 TOO_SLOW_CLOSE_CODE = 4499
@@ -24,11 +25,16 @@ _CLOSING: set[asyncio.Task[None]] = set()
 class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None]):
     async def run_operation(self, operation: Operation[KinoContext, None]) -> None:
         WEBSOCKET_SUBSCRIBERS.inc()
+        stream = watched_stream(operation.query, operation.variables, operation.operation_name)
+        viewing = (
+            self.context.services.viewers.watching(stream) if stream else contextlib.nullcontext()
+        )
         try:
-            if is_shared(operation.query, operation.operation_name):
-                await self._run_shared(operation)
-            else:
-                await super().run_operation(operation)
+            async with viewing:  # each subscriber of a stream is one viewer of it
+                if is_shared(operation.query, operation.operation_name):
+                    await self._run_shared(operation)
+                else:
+                    await super().run_operation(operation)
         finally:
             WEBSOCKET_SUBSCRIBERS.dec()
 
