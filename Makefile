@@ -38,8 +38,10 @@ system-deps:
 	@bash scripts/system-deps.sh $(SYSTEM_PACKAGES)
 
 bench: install
-	$(BIN)/python bench/accounts.py
-	$(BIN)/python bench/transcode.py
+	$(BIN)/python -m bench.accounts
+	$(BIN)/python -m bench.transcode
+	$(BIN)/python -m bench.rebuild
+	$(BIN)/python -m bench.chat
 
 clean:
 	rm -rf $(VENV) .kino .mypy_cache .ruff_cache

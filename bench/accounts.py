@@ -6,7 +6,7 @@ beside the same commands called directly on the `Accounts` application in this p
 with the same concurrency; the ratio is the api's overhead. Then projection lag p50/p99
 (command saved → users read model shows it) under a steady write load.
 
-    python bench/accounts.py [--users 60] [--concurrency 4] [--rate 20] [--seconds 10]
+    python -m bench.accounts [--users 60] [--concurrency 4] [--rate 20] [--seconds 10]
 """
 
 from __future__ import annotations

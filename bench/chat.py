@@ -7,7 +7,7 @@
     deliveries/s and api memory per connection, against the same clients receiving a
     pre-serialised broadcast from a bare websocket server.
 
-    python bench/chat.py [--messages 3000] [--senders 50] [--subscribers 2000]
+    python -m bench.chat [--messages 3000] [--senders 50] [--subscribers 2000]
                          [--rate 20] [--seconds 60] [--client-processes 4] [--only a|b]
                          [--unshared]  (also: Kino with each subscriber's selection run alone)
 """
@@ -16,37 +16,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import secrets
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from uuid import uuid4
 
-import psycopg
-from chat_fanout import run_fanout
-
+from bench.chat_fanout import run_fanout
+from bench.common import scratch_database
 from kino.commands.chat import Chat, PostRequest
 from kino.commands.groupcommit import GroupCommit
 from kino.domain.chat import ChatRoom
 from kino.infrastructure.eventstore import eventstore_env
-
-ADMIN_URL = os.environ.get(
-    "KINO_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-
-
-@contextmanager
-def scratch_database() -> Iterator[str]:
-    name = f"kino_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield ADMIN_URL.rpartition("/")[0] + "/" + name
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def one_save_per_message(chat: Chat, stream_id, messages: int, senders: int) -> float:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import httpx
 import redis
-from chat_clients import baseline_process, client_process
+
+from bench.chat_clients import baseline_process, client_process
 
 REDIS_URL = os.environ.get("KINO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 NATS_URL = os.environ.get("KINO_BENCH_NATS_URL", "nats://127.0.0.1:4222")
@@ -198,7 +199,7 @@ def gql(url: str, query: str, variables: dict | None = None, token: str | None =
 def run_fanout(
     subscribers: int, rate: float, seconds: float, processes: int, with_unshared: bool
 ) -> None:
-    from chat import scratch_database
+    from bench.common import scratch_database
 
     print(f"(b) {subscribers} subscribers in one room, {rate:g} msg/s for {seconds:g} s")
     with scratch_database() as database_url, kino_stack(database_url) as (url, pid, _):

@@ -9,7 +9,7 @@ Measures, for the same generated 1080p clip with audio:
 and prints the ratios. Uses the machine's PostgreSQL, Redis and NATS (as the tests do),
 in a throwaway database and namespace.
 
-    .venv/bin/python bench/transcode.py [--seconds 10]
+    python -m bench.transcode [--seconds 10]
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import structlog
 from redis.asyncio import Redis
 
 from kino.infrastructure.broker import progress_channel
+from kino.infrastructure.embedded import pid_alive
 
 log = structlog.get_logger(__name__)
 
@@ -42,15 +43,5 @@ def sweep_work_dirs(root: Path) -> None:
     for entry in root.iterdir():
         parts = entry.name.split("-")
         pid = int(parts[5]) if len(parts) > 6 and parts[5].isdigit() else None
-        if pid is not None and pid != os.getpid() and not _alive(pid):
+        if pid is not None and pid != os.getpid() and not pid_alive(pid):
             shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
