@@ -16,6 +16,8 @@ from strawberry.types import Info as StrawberryInfo
 
 from kino.commands.accounts import Accounts
 from kino.domain.errors import KinoError, UnauthenticatedError
+from kino.graphql.comment_services import CommentServices
+from kino.graphql.loaders import Loaders
 from kino.graphql.video_services import VideoServices
 from kino.infrastructure.oidc import OIDCLogin
 from kino.infrastructure.settings import Settings
@@ -39,6 +41,7 @@ class Services:
     redis: Redis
     oidc: OIDCLogin
     videos: VideoServices
+    comments: CommentServices
     extra: dict[str, Any] = field(default_factory=dict)
 
     async def open(self) -> None:
@@ -49,6 +52,7 @@ class Services:
         await self.redis.aclose()
         await asyncio.to_thread(self.accounts.close)
         await self.videos.close()
+        await self.comments.close()
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,13 @@ class KinoContext(BaseContext, kw_only=True):
     connection_params: dict[str, Any] | None = None
     _viewer: Viewer | None = None
     _authenticated: bool = False
+    _loaders: Loaders | None = None
+
+    def loaders(self) -> Loaders:
+        """This request's dataloaders (created on first use)."""
+        if self._loaders is None:
+            self._loaders = Loaders(self.services)
+        return self._loaders
 
     def bearer_token(self) -> str | None:
         header = self.authorization

@@ -19,14 +19,18 @@ from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.tools import merge_types
 
 from kino.graphql.accounts import AccountsMutation, AccountsQuery
+from kino.graphql.catalog import CatalogMutation, CatalogQuery
+from kino.graphql.comments import CommentsMutation, CommentsQuery
 from kino.graphql.errors import ErrorCodes
 from kino.graphql.metrics import OperationMetrics
 from kino.graphql.oauth import OAuthMutation, OAuthQuery
 from kino.graphql.videos import VideosMutation, VideosQuery
 from kino.infrastructure.settings import Settings
 
-Query = merge_types("Query", (AccountsQuery, OAuthQuery, VideosQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, OAuthMutation, VideosMutation))
+Query = merge_types("Query", (AccountsQuery, OAuthQuery, VideosQuery, CatalogQuery, CommentsQuery))
+Mutation = merge_types(
+    "Mutation", (AccountsMutation, OAuthMutation, VideosMutation, CatalogMutation, CommentsMutation)
+)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

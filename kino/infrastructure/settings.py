@@ -75,6 +75,7 @@ class Settings:
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
     login_failures_per_minute: int = 30
+    comments_per_minute: int = 10
     log_format: str = "auto"
     log_level: str = "INFO"
     environment: str = "development"
@@ -129,6 +130,7 @@ class Settings:
             login_failures_per_minute=reader.integer(
                 "KINO_LOGIN_FAILURES_PER_MINUTE", 30, 1, 10000
             ),
+            comments_per_minute=reader.integer("KINO_COMMENTS_PER_MINUTE", 10, 1, 10000),
             log_format=reader.choice("KINO_LOG_FORMAT", "auto", ("auto", "json", "console")),
             log_level=reader.choice(
                 "KINO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True

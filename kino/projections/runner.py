@@ -186,7 +186,10 @@ class Projector:
         make_view: Callable[[ProjectionSpec, str], TrackingRecorder],
         live_name: Callable[[ProjectionSpec], str],
         poll_interval: float = 1.0,
+        *,
+        periodic: Sequence[Callable[[], object]] = (),
     ) -> None:
+        self.periodic = list(periodic)  # small jobs run every poll (e.g. folding view counts)
         self.runners = [
             SupervisedRunner(
                 spec,
@@ -217,6 +220,11 @@ class Projector:
                 log.error(
                     "projection supervision failed", projection=runner.name, error=repr(error)
                 )
+        for job in self.periodic:
+            try:
+                job()
+            except Exception as error:  # noqa: BLE001 - retried at the next poll
+                log.error("periodic projector job failed", job=repr(job), error=repr(error))
 
     def request_stop(self) -> None:
         """Safe from a signal handler: ``run_forever`` returns soon after."""

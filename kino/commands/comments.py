@@ -1,0 +1,67 @@
+"""The comments application: post, edit, delete. Each command returns its notification id.
+
+The api checks that the video exists, is READY and visible to the user (from the catalog)
+and passes the video's owner; the application checks everything about comments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from kino.commands.accounts import last_position
+from kino.commands.base import KinoApplication
+from kino.domain.comments import Comment, check_body
+from kino.domain.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class CommentPosted:
+    comment_id: UUID
+    position: int
+
+
+class Comments(KinoApplication):
+    name = "comments"
+
+    def post_comment(
+        self,
+        video_id: UUID,
+        video_owner_id: UUID,
+        author_id: UUID,
+        body: str,
+        parent_id: UUID | None = None,
+    ) -> CommentPosted:
+        body = check_body(body)
+        if parent_id is not None:
+            self.get_comment(parent_id).check_can_reply(video_id)
+        comment = Comment(
+            video_id=video_id,
+            video_owner_id=video_owner_id,
+            parent_id=parent_id,
+            author_id=author_id,
+            body=body,
+        )
+        return CommentPosted(comment.id, last_position(self.save(comment)))
+
+    def edit_comment(self, comment_id: UUID, user_id: UUID, body: str) -> int | None:
+        comment = self.get_comment(comment_id)
+        comment.edit(user_id, body)
+        recordings = self.save(comment)
+        return last_position(recordings) if recordings else None
+
+    def delete_comment(self, comment_id: UUID, user_id: UUID) -> int:
+        comment = self.get_comment(comment_id)
+        comment.delete(user_id)
+        return last_position(self.save(comment))
+
+    def get_comment(self, comment_id: UUID) -> Comment:
+        try:
+            comment: object = self.repository.get(comment_id)
+        except AggregateNotFoundError:
+            raise NotFoundError("There is no such comment.") from None
+        if not isinstance(comment, Comment):
+            raise NotFoundError("There is no such comment.")
+        return comment
