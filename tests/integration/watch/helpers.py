@@ -106,4 +106,3 @@ async def all_ids(client: Any, token: str | None = None, first: int = 100, **kw:
         if not result["pageInfo"]["hasNextPage"]:
             return ids
         after = result["pageInfo"]["endCursor"]
-

@@ -92,7 +92,12 @@ async def test_pages_stay_stable_while_videos_arrive(client, videos_app):
 
 
 async def test_bad_paging_input_is_refused(client, videos_app):
-    for variables in ({"first": 101}, {"first": -1}, {"after": "not-a-cursor"}, {"after": "djI6eA"}):
+    for variables in (
+        {"first": 101},
+        {"first": -1},
+        {"after": "not-a-cursor"},
+        {"after": "djI6eA"},
+    ):
         with pytest.raises(GraphQLError) as refused:
             await page(client, **variables)
         assert refused.value.code == "BAD_USER_INPUT", variables
