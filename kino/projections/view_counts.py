@@ -32,15 +32,19 @@ end
 local batch = redis.call('GET', KEYS[3]) or ARGV[1]
 return {batch, redis.call('HGETALL', KEYS[2])}
 """
+# Drop the batch only if it is still the one folded (another replica may have moved on).
+_DONE = """
+if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[2], KEYS[3]) end
+"""
 
 
 class ViewTotals:
     def __init__(self, client: redis.Redis, namespace: str, conninfo: str) -> None:
-        self._redis = client
         self._conninfo = conninfo
         pending = pending_key(namespace)
         self._keys = [pending, f"{pending}:flushing", f"{pending}:flushing:id"]
         self._take = client.register_script(_TAKE)
+        self._done = client.register_script(_DONE)
         self._created = False
 
     def flush(self) -> int:
@@ -69,5 +73,5 @@ class ViewTotals:
             conn.execute(
                 "DELETE FROM video_view_batches WHERE flushed_at < now() - interval '7 days'"
             )
-        self._redis.delete(self._keys[1], self._keys[2])
+        self._done(keys=self._keys, args=[batch])
         return sum(counts.values())
