@@ -57,8 +57,8 @@ async def test_playback_visibility_ranges_and_headers(client, transcoder, clips,
         for name, response in responses.items():
             assert response.status_code == 200, name
             assert response.headers["access-control-allow-origin"] == "*", name
-        assert responses["master"].headers["content-type"].startswith(
-            "application/vnd.apple.mpegurl"
+        assert (
+            responses["master"].headers["content-type"].startswith("application/vnd.apple.mpegurl")
         )
         assert "no-cache" in responses["master"].headers["cache-control"]
         assert "no-cache" in responses["variant"].headers["cache-control"]
