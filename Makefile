@@ -40,6 +40,7 @@ system-deps:
 bench: install
 	$(BIN)/python bench/accounts.py
 	$(BIN)/python bench/transcode.py
+	$(BIN)/python -m bench.read_path
 
 clean:
 	rm -rf $(VENV) .kino .mypy_cache .ruff_cache
