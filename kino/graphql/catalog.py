@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import strawberry
 
 from kino.domain.errors import BadInputError, NotFoundError
@@ -48,7 +50,7 @@ class CatalogQuery:
         )
         if request.owner_handle is not None:
             viewer = await info.context.viewer()
-            request = PageRequest(**{**request.__dict__, "viewer_id": viewer and viewer.user_id})
+            request = replace(request, viewer_id=viewer.user_id if viewer else None)
         rows = await info.context.services.videos.catalog.page(request)
         edges, page_info = cut(
             rows,

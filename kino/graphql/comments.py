@@ -11,6 +11,7 @@ from uuid import UUID
 
 import strawberry
 
+from kino.domain.comments import check_body
 from kino.domain.errors import KinoError, NotFoundError
 from kino.graphql.comment_types import CommentConnection, CommentType, comment_page
 from kino.graphql.context import Info, KinoContext, run_sync, wait_for_position
@@ -52,9 +53,9 @@ class CommentsQuery:
     ) -> CommentConnection:
         first = check_first(first)
         keyset = decode_cursor(bounded(after, "after", 200))
-        await visible_video(info.context, parse_id(video_id, "videoId"))
+        video = await visible_video(info.context, parse_id(video_id, "videoId"))
         queries = info.context.services.comments.queries
-        rows = await queries.top_level(parse_id(video_id, "videoId"), first, keyset)
+        rows = await queries.top_level(video.id, first, keyset)
         return comment_page(rows, first)
 
 
@@ -65,7 +66,7 @@ class CommentsMutation:
         self, info: Info, video_id: strawberry.ID, body: str, parent_id: strawberry.ID | None = None
     ) -> CommentType:
         viewer = await info.context.require_viewer()
-        body = bounded(body, "body", BODY_LIMIT)
+        body = check_body(bounded(body, "body", BODY_LIMIT))
         parent = parse_id(parent_id, "parentId") if parent_id is not None else None
         video = await visible_video(info.context, parse_id(video_id, "videoId"))
         comments = info.context.services.comments
