@@ -39,7 +39,7 @@ async def snapshot(client: Any, owner: dict[str, Any], word: str, ids: list[str]
 
 
 async def test_rebuilt_catalog_and_comments_answer_the_same(
-    client, videos_app, settings, endpoints
+    client, videos_app, settings, endpoints, projector
 ):
     owner, fan = await register(client), await register(client)
     word = f"rebuild{secrets.token_hex(3)}"
@@ -70,4 +70,9 @@ async def test_rebuilt_catalog_and_comments_answer_the_same(
     assert await asyncio.to_thread(run_rebuild, tools, ["videos", "comments"]) == 0
     for name, generation in generations.items():
         assert tools.generations.live(name) == generation + 1
+    # The session's projector follows the switch as `kino projector`'s supervisor does.
+    await asyncio.to_thread(projector.supervise)
+    assert {r.name for r in projector.runners} >= {
+        f"{name}_g{generation + 1}" for name, generation in generations.items()
+    }
     assert await snapshot(client, owner, word, ids) == before
