@@ -26,12 +26,6 @@ from kino.graphql.context import Services
 from kino.graphql.playback import playback_routes
 from kino.infrastructure.storage.filesystem import STALE_SECONDS, remove_stale_files
 
-CONTENT_TYPES = {
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".m4s": "video/iso.segment",
-    ".mp4": "video/mp4",
-    ".jpg": "image/jpeg",
-}
 _STATUS = {
     "UNAUTHENTICATED": 401,
     "FORBIDDEN": 403,
