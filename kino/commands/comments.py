@@ -6,15 +6,19 @@ and passes the video's owner; the application checks everything about comments.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
 from kino.commands.accounts import last_position
 from kino.commands.base import KinoApplication
 from kino.domain.comments import Comment, check_body
 from kino.domain.errors import NotFoundError
+
+_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -47,15 +51,23 @@ class Comments(KinoApplication):
         return CommentPosted(comment.id, last_position(self.save(comment)))
 
     def edit_comment(self, comment_id: UUID, user_id: UUID, body: str) -> int | None:
-        comment = self.get_comment(comment_id)
-        comment.edit(user_id, body)
-        recordings = self.save(comment)
-        return last_position(recordings) if recordings else None
+        return self._change(comment_id, lambda comment: comment.edit(user_id, body))
 
     def delete_comment(self, comment_id: UUID, user_id: UUID) -> int:
-        comment = self.get_comment(comment_id)
-        comment.delete(user_id)
-        return last_position(self.save(comment))
+        return self._change(comment_id, lambda comment: comment.delete(user_id)) or 0
+
+    def _change(self, comment_id: UUID, change: Callable[[Comment], None]) -> int | None:
+        """Load, change, save; after a concurrent write (say the author and the video's
+        owner deleting at once), reload and judge again."""
+        for _attempt in range(_RETRIES):
+            comment = self.get_comment(comment_id)
+            change(comment)
+            try:
+                recordings = self.save(comment)
+            except IntegrityError:
+                continue
+            return last_position(recordings) if recordings else None
+        raise IntegrityError(f"comment {comment_id} kept changing concurrently")
 
     def get_comment(self, comment_id: UUID) -> Comment:
         try:

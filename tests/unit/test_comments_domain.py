@@ -39,3 +39,23 @@ def test_threads_edits_and_deletion_rules():
 def test_bodies_are_one_to_ten_thousand_characters_after_trimming(body):
     with pytest.raises(BadInputError):
         Comments(env={}).post_comment(uuid4(), uuid4(), uuid4(), body)
+
+
+def test_a_concurrent_deletion_is_judged_again_not_an_internal_error():
+    class Racing(Comments):
+        raced = True  # armed below, after posting
+
+        def save(self, *objs, **kwargs):
+            if not self.raced:  # the video's owner deletes between our load and our save
+                self.raced = True
+                other = self.get_comment(objs[0].id)
+                other.delete(owner)
+                super().save(other)
+            return super().save(*objs, **kwargs)
+
+    app = Racing(env={})
+    owner, author = uuid4(), uuid4()
+    posted = app.post_comment(uuid4(), owner, author, "hello")
+    app.raced = False
+    with pytest.raises(NotFoundError):
+        app.delete_comment(posted.comment_id, author)
