@@ -16,6 +16,7 @@ import redis
 
 from kino.infrastructure.view_counter import pending_key
 
+# Created with the catalog's tables (VideoView), which the projector creates before folding.
 VIEW_TOTALS_DDL = (
     "CREATE TABLE IF NOT EXISTS video_view_totals "
     "(video_id uuid PRIMARY KEY, views bigint NOT NULL)",
@@ -45,7 +46,6 @@ class ViewTotals:
         self._keys = [pending, f"{pending}:flushing", f"{pending}:flushing:id"]
         self._take = client.register_script(_TAKE)
         self._done = client.register_script(_DONE)
-        self._created = False
 
     def flush(self) -> int:
         """Fold one batch of pending counts into the totals; returns the views folded."""
@@ -55,10 +55,6 @@ class ViewTotals:
         batch, flat = taken[0].decode(), taken[1]
         counts = {flat[i].decode(): int(flat[i + 1]) for i in range(0, len(flat), 2)}
         with psycopg.connect(self._conninfo) as conn, conn.transaction():
-            if not self._created:
-                for statement in VIEW_TOTALS_DDL:
-                    conn.execute(statement)
-                self._created = True
             fresh = conn.execute(
                 "INSERT INTO video_view_batches (id) VALUES (%s) ON CONFLICT DO NOTHING", (batch,)
             ).rowcount
