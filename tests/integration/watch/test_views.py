@@ -3,14 +3,17 @@ in Redis and folded into the catalog by the projector (no event per view)."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
 import redis.asyncio as aioredis
 
+from kino.infrastructure.eventstore import psycopg_conninfo
 from kino.infrastructure.view_counter import MIN_SECONDS_WATCHED, ViewCounter
+from kino.projections.view_counts import ViewTotals
 from tests.integration.accounts_helpers import register
 from tests.integration.conftest import GraphQLError, gql
 from tests.integration.videos.helpers import VIDEO
@@ -98,3 +101,27 @@ def _events(database_url: str) -> int:
     with psycopg.connect(database_url) as conn:
         row = conn.execute("SELECT count(*) FROM videos_events").fetchone()
     return int(row[0])
+
+
+async def test_a_fold_repeated_after_a_crash_counts_once(redis_namespace, endpoints, redis_client):
+    """The fold crashed after PostgreSQL committed but before Redis forgot the batch: the
+    next fold finds the same batch and the recorded batch id makes it a no-op."""
+    namespace = f"{redis_namespace}:crash"
+    client = aioredis.Redis.from_url(endpoints.redis_url)
+    counter = ViewCounter(client, namespace)
+    video = uuid4()
+    for viewer in ("a", "b", "c"):
+        assert await counter.record(video, viewer, 10)
+    await client.aclose()
+    totals = ViewTotals(redis_client, namespace, psycopg_conninfo(endpoints.database_url))
+    done = totals._done
+    totals._done = lambda **kwargs: None  # crash before dropping the batch
+    assert await asyncio.to_thread(totals.flush) == 3
+    totals._done = done
+    await asyncio.to_thread(totals.flush)  # the same batch again
+    assert await asyncio.to_thread(totals.flush) == 0  # nothing left
+    with psycopg.connect(endpoints.database_url) as conn:
+        row = conn.execute(
+            "SELECT views FROM video_view_totals WHERE video_id = %s", (video,)
+        ).fetchone()
+    assert row[0] == 3
