@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from uuid import UUID
 
 import strawberry
 
@@ -32,7 +32,7 @@ class VideoConnection:
 class CatalogQuery:
     @strawberry.field(
         description="READY PUBLIC videos, newest first; `query` searches titles and "
-        "descriptions. Owners listing their own channel (`ownerHandle`) see all their videos."
+        "descriptions, `ownerHandle` keeps one channel's."
     )
     async def videos(
         self,
@@ -42,24 +42,41 @@ class CatalogQuery:
         query: str | None = None,
         owner_handle: str | None = None,
     ) -> VideoConnection:
-        request = PageRequest(
-            first=check_first(first),
-            after=decode_cursor(bounded(after, "after", 200)),
-            search=(bounded(query, "query", 200) or "").strip() or None,
-            owner_handle=bounded(owner_handle, "ownerHandle", 64),
-        )
-        if request.owner_handle is not None:
-            viewer = await info.context.viewer()
-            request = replace(request, viewer_id=viewer.user_id if viewer else None)
-        rows = await info.context.services.videos.catalog.page(request)
-        edges, page_info = cut(
-            rows,
-            request.first,
-            lambda cursor, row: VideoEdge(
-                cursor=cursor, node=VideoType.from_record(info.context, row)
-            ),
-        )
-        return VideoConnection(edges=edges, page_info=page_info)
+        return await _page(info, first, after, query, owner_handle=owner_handle)
+
+    @strawberry.field(
+        description="The signed-in user's own videos, any visibility and status, newest first."
+    )
+    async def my_videos(
+        self, info: Info, first: int = 20, after: str | None = None, query: str | None = None
+    ) -> VideoConnection:
+        viewer = await info.context.require_viewer()
+        return await _page(info, first, after, query, mine=viewer.user_id)
+
+
+async def _page(
+    info: Info,
+    first: int,
+    after: str | None,
+    query: str | None,
+    *,
+    owner_handle: str | None = None,
+    mine: UUID | None = None,
+) -> VideoConnection:
+    request = PageRequest(
+        first=check_first(first),
+        after=decode_cursor(bounded(after, "after", 200)),
+        search=(bounded(query, "query", 200) or "").strip() or None,
+        owner_handle=bounded(owner_handle, "ownerHandle", 64),
+        mine=mine,
+    )
+    rows = await info.context.services.videos.catalog.page(request)
+    edges, page_info = cut(
+        rows,
+        request.first,
+        lambda cursor, row: VideoEdge(cursor=cursor, node=VideoType.from_record(info.context, row)),
+    )
+    return VideoConnection(edges=edges, page_info=page_info)
 
 
 @strawberry.type

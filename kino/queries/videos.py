@@ -24,8 +24,7 @@ _FROM = (
     "FROM videos_videos v LEFT JOIN video_view_totals t ON t.video_id = v.id "
     "LEFT JOIN comments_counts c ON c.video_id = v.id"
 )
-# Listed: READY and PUBLIC; owners listing their own channel also see everything else of theirs.
-_LISTED = "((v.visibility = 'PUBLIC' AND v.status = 'READY') OR v.owner_id = %(me)s)"
+_LISTED = "v.visibility = 'PUBLIC' AND v.status = 'READY'"
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ class PageRequest:
     after: tuple[datetime, UUID] | None = None
     search: str | None = None
     owner_handle: str | None = None
-    viewer_id: UUID | None = None
+    mine: UUID | None = None  # every video of this owner, any visibility and status
 
 
 class VideoQueries:
@@ -97,10 +96,8 @@ class VideoQueries:
 
     async def page(self, request: PageRequest) -> list[VideoRecord]:
         """Newest first, keyset on (created_at, id); ``first + 1`` rows tell if more follow."""
-        where = [
-            _LISTED if request.owner_handle else "v.visibility = 'PUBLIC' AND v.status = 'READY'"
-        ]
-        params: dict[str, Any] = {"me": request.viewer_id, "limit": request.first + 1}
+        where = ["v.owner_id = %(me)s" if request.mine else _LISTED]
+        params: dict[str, Any] = {"me": request.mine, "limit": request.first + 1}
         if request.owner_handle is not None:
             where.append("v.owner_id = (SELECT id FROM users_users WHERE handle = %(handle)s)")
             params["handle"] = request.owner_handle.strip().lower()

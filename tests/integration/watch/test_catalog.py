@@ -14,6 +14,7 @@ from tests.integration.videos.helpers import VIDEO
 from tests.integration.watch.helpers import all_ids, page, ready_video
 
 DELETE_VIDEO = "mutation($id: ID!) { deleteVideo(id: $id) }"
+MY_VIDEOS = "{ myVideos(first: 100) { edges { node { id } } } }"
 
 
 async def test_visibility_matrix_for_video_listing_and_search(client, videos_app):
@@ -43,9 +44,19 @@ async def test_visibility_matrix_for_video_listing_and_search(client, videos_app
         # Listing and search show READY PUBLIC videos only, to everyone.
         assert listed & set(ids.values()) == {ids["PUBLIC"]}, who
         assert searched == {ids["PUBLIC"]}, who
-        # A channel shows its owner everything of theirs, others only the PUBLIC ones.
-        expected = set(ids.values()) if who == "owner" else {ids["PUBLIC"]}
-        assert channel == expected, who
+        assert channel == {ids["PUBLIC"]}, who  # a channel too, even to its owner
+
+    # The owner's own list (beyond the contract) has everything of theirs.
+    mine = await gql(client, MY_VIDEOS, token=owner["accessToken"])
+    assert [edge["node"]["id"] for edge in mine["myVideos"]["edges"]] == [
+        ids["PRIVATE"],
+        ids["UNLISTED"],
+        ids["PUBLIC"],
+    ]
+    assert (await gql(client, MY_VIDEOS, token=other["accessToken"]))["myVideos"]["edges"] == []
+    with pytest.raises(GraphQLError) as anonymous:
+        await gql(client, MY_VIDEOS)
+    assert anonymous.value.code == "UNAUTHENTICATED"
 
     # Deleted videos disappear everywhere.
     await gql(client, DELETE_VIDEO, {"id": ids["PUBLIC"]}, token=owner["accessToken"])
