@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python -m bench.transcode
 	$(BIN)/python -m bench.rebuild
 	$(BIN)/python -m bench.chat
+	$(BIN)/python -m bench.read_path
 
 clean:
 	rm -rf $(VENV) .kino .mypy_cache .ruff_cache

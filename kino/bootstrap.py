@@ -14,32 +14,40 @@ from psycopg_pool import AsyncConnectionPool
 
 from kino.commands.accounts import Accounts, PasswordHasher
 from kino.commands.chat import Chat
+from kino.commands.comments import Comments
 from kino.commands.groupcommit import GroupCommit
 from kino.commands.live import Live
 from kino.commands.videos import Videos
+from kino.graphql.comment_services import CommentServices
 from kino.graphql.context import Services
 from kino.graphql.fanout import SharedSubscriptions
 from kino.graphql.video_services import VideoServices
 from kino.infrastructure.chat_limits import ChatLimits
 from kino.infrastructure.embedded import read_state
 from kino.infrastructure.eventstore import eventstore_env, psycopg_conninfo
+from kino.infrastructure.media_tokens import MediaTokens
 from kino.infrastructure.oidc import FlowStore, OIDCLogin, RedirectAllowList
 from kino.infrastructure.pubsub import PubSubHub
+from kino.infrastructure.ratelimit import RateLimit
 from kino.infrastructure.settings import Settings, SettingsError
 from kino.infrastructure.storage.factory import open_store
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
 from kino.infrastructure.uploads import UploadTokens
+from kino.infrastructure.view_counter import ViewCounter
 from kino.infrastructure.viewers import ViewerCounter
 from kino.projections.base import PostgresView, RedisView
 from kino.projections.chat_messages import ChatProjection, ChatView
+from kino.projections.comments import CommentProjection, CommentView
 from kino.projections.generations import Generations, generation_name
 from kino.projections.live_streams import LiveStreamProjection, LiveStreamView
 from kino.projections.runner import ProjectionSpec, Projector, construct_postgres_view
 from kino.projections.sessions import SessionProjection, SessionView
 from kino.projections.users import UserProjection, UserView
 from kino.projections.videos import VideoProjection, VideoView
+from kino.projections.view_counts import ViewTotals
 from kino.queries.chat import ChatQueries
+from kino.queries.comments import CommentQueries
 from kino.queries.live import LiveQueries
 from kino.queries.sessions import SessionQueries
 from kino.queries.users import UserQueries
@@ -78,7 +86,7 @@ def redis_prefix(settings: Settings, name: str) -> str:
     return f"{settings.redis_namespace}:{name}"
 
 
-APPLICATIONS: tuple[type[Application[Any]], ...] = (Accounts, Videos)
+APPLICATIONS: tuple[type[Application[Any]], ...] = (Accounts, Videos, Comments)
 
 PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec("users", Accounts, UserProjection, UserView),
@@ -87,6 +95,7 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec("live_streams", Live, LiveStreamProjection, LiveStreamView, redis=True),
     ProjectionSpec("chat_rooms", Live, Chat, TrackingRecorder, policy=True),  # type: ignore[arg-type,type-abstract]
     ProjectionSpec("chat_messages", Chat, ChatProjection, ChatView, redis=True),
+    ProjectionSpec("comments", Comments, CommentProjection, CommentView),
 )
 
 
@@ -144,7 +153,14 @@ def build_projector(
 ) -> Projector:
     """The projector: every projection runs its live generation (see ADR 1)."""
     tools = projection_tools(settings, endpoints)
-    return Projector(list(specs), tools.env, tools.view, tools.live_name, poll_interval)
+    views = ViewTotals(
+        redis.Redis.from_url(endpoints.redis_url),
+        settings.redis_namespace,
+        psycopg_conninfo(endpoints.database_url),
+    )
+    return Projector(
+        list(specs), tools.env, tools.view, tools.live_name, poll_interval, periodic=[views.flush]
+    )
 
 
 def build_services(
@@ -176,15 +192,25 @@ def build_services(
             RedirectAllowList(settings.public_url, settings.oauth_redirect_extras),
             FlowStore(client, settings.redis_namespace),
         ),
-        "videos": build_video_services(settings, env, pool),
+        "videos": build_video_services(settings, env, pool, client),
         **live_services(settings, env, client),
+        "comments": CommentServices(
+            app=Comments(env=dict(env)),
+            queries=CommentQueries(pool),
+            rate_limit=RateLimit(
+                client, settings.redis_namespace, "comments", settings.comments_per_minute
+            ),
+        ),
     }
     parts.update(overrides or {})
     return Services(**parts)
 
 
 def build_video_services(
-    settings: Settings, env: Mapping[str, str], pool: AsyncConnectionPool[Any]
+    settings: Settings,
+    env: Mapping[str, str],
+    pool: AsyncConnectionPool[Any],
+    client: aioredis.Redis,
 ) -> VideoServices:
     return VideoServices(
         app=Videos(env=dict(env)),
@@ -193,6 +219,8 @@ def build_video_services(
         uploads=UploadTokens(settings.secret_key, settings.videos.upload_ttl_seconds),
         public_url=settings.public_url,
         max_upload_bytes=settings.videos.max_upload_bytes,
+        media_tokens=MediaTokens(settings.secret_key),
+        views=ViewCounter(client, settings.redis_namespace),
     )
 
 

@@ -53,7 +53,7 @@ class AuthPayload:
 async def load_user(
     context: KinoContext, user_id: UUID, *, is_self: bool = False
 ) -> UserType | None:
-    record = await context.services.users.by_id(user_id)
+    record = await context.loaders().users.load(user_id)
     return UserType.from_record(record, is_self=is_self) if record else None
 
 

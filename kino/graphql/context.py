@@ -19,7 +19,9 @@ from kino.commands.chat import Chat, PostedMessage, PostRequest
 from kino.commands.groupcommit import GroupCommit
 from kino.commands.live import Live
 from kino.domain.errors import KinoError, UnauthenticatedError
+from kino.graphql.comment_services import CommentServices
 from kino.graphql.fanout import SharedSubscriptions
+from kino.graphql.loaders import Loaders
 from kino.graphql.video_services import VideoServices
 from kino.infrastructure.chat_limits import ChatLimits
 from kino.infrastructure.oidc import OIDCLogin
@@ -57,6 +59,7 @@ class Services:
     pubsub: PubSubHub
     viewers: ViewerCounter
     fanout: SharedSubscriptions
+    comments: CommentServices
     extra: dict[str, Any] = field(default_factory=dict)
 
     async def open(self) -> None:
@@ -74,6 +77,7 @@ class Services:
         await self.redis.aclose()
         await asyncio.to_thread(self.accounts.close)
         await self.videos.close()
+        await self.comments.close()
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,13 @@ class KinoContext(BaseContext, kw_only=True):
     connection_params: dict[str, Any] | None = None
     _viewer: Viewer | None = None
     _authenticated: bool = False
+    _loaders: Loaders | None = None
+
+    def loaders(self) -> Loaders:
+        """This request's dataloaders (created on first use)."""
+        if self._loaders is None:
+            self._loaders = Loaders(self.services)
+        return self._loaders
 
     def bearer_token(self) -> str | None:
         header = self.authorization

@@ -8,8 +8,6 @@ import json
 from collections.abc import AsyncIterator
 from uuid import UUID
 
-import strawberry
-
 from kino.domain.errors import BadInputError
 
 
@@ -59,9 +57,3 @@ async def fresh_announcements(
             continue
         seen[app] = position
         yield message
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None

@@ -14,7 +14,6 @@ from kino.domain.live import LiveStatus
 from kino.graphql.accounts import UserType, load_user
 from kino.graphql.context import Info, KinoContext, run_sync, wait_for_position
 from kino.graphql.ids import (
-    PageInfo,
     check_page_size,
     fresh_announcements,
     offset_cursor,
@@ -22,6 +21,8 @@ from kino.graphql.ids import (
     parse_offset_cursor,
 )
 from kino.graphql.inputs import bounded
+from kino.graphql.pagination import PageInfo
+from kino.graphql.video_types import VideoType
 from kino.infrastructure.pubsub import channel_name
 from kino.queries.live import LiveStreamRecord
 
@@ -54,6 +55,13 @@ class LiveStreamType:
     @strawberry.field(description="People on the stream's page now (liveStream subscriptions).")
     async def viewer_count(self, info: Info) -> int:
         return await info.context.services.viewers.count(self.id)
+
+    @strawberry.field(
+        description="The recording of an ended stream. Streams are not recorded yet (the RTMP "
+        "ingest that would record them is not built), so this is null."
+    )
+    def recording(self) -> VideoType | None:
+        return None
 
     @strawberry.field
     async def chat_slow_mode_seconds(self, info: Info) -> int:

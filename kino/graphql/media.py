@@ -4,9 +4,7 @@
 binds it to one video, its owner and the declared size. A body larger than declared is
 refused (413) and the video fails, so nothing is left behind.
 
-``GET /media/{videoId}/{path}`` serves playlists, segments and images (never the source):
-PUBLIC and UNLISTED to anyone, with ``Access-Control-Allow-Origin: *``; PRIVATE only to
-the owner (``Authorization: Bearer``).
+``GET /media/{videoId}/{path}``: see ``kino.graphql.playback``.
 """
 
 from __future__ import annotations
@@ -19,23 +17,15 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, put
+from litestar import Request, Response, put
 from litestar.handlers import BaseRouteHandler
-from litestar.response import Stream
 
 from kino.domain.errors import KinoError
-from kino.domain.video_rules import is_media_path, video_prefix
 from kino.domain.videos import AWAITING_UPLOAD
-from kino.graphql.context import KinoContext, Services
-from kino.infrastructure.storage import StorageError
+from kino.graphql.context import Services
+from kino.graphql.playback import playback_routes
 from kino.infrastructure.storage.filesystem import STALE_SECONDS, remove_stale_files
 
-CONTENT_TYPES = {
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".m4s": "video/iso.segment",
-    ".mp4": "video/mp4",
-    ".jpg": "image/jpeg",
-}
 _STATUS = {
     "UNAUTHENTICATED": 401,
     "FORBIDDEN": 403,
@@ -102,31 +92,4 @@ def media_routes(services: Services) -> list[BaseRouteHandler]:
         await asyncio.to_thread(videos.app.fail, video_id, reason)
         return Response({"code": "BAD_USER_INPUT", "message": reason}, status_code=413)
 
-    @get("/media/{video_id:uuid}/{path:path}")
-    async def media(request: Request[Any, Any, Any], video_id: UUID, path: str) -> Response[Any]:
-        path = path.lstrip("/")
-        record = await videos.catalog.by_id(video_id) if is_media_path(path) else None
-        if record is None:
-            return Response({"code": "NOT_FOUND"}, status_code=404)
-        headers = {"Cache-Control": "private, max-age=60"}
-        if record.visibility == "PRIVATE":
-            context = KinoContext(
-                services=services, authorization=request.headers.get("authorization")
-            )
-            try:
-                viewer = await context.viewer()
-            except KinoError as error:
-                return _error(error)
-            if viewer is None or viewer.user_id != record.owner_id:
-                return Response({"code": "NOT_FOUND"}, status_code=404)
-        else:
-            headers["Access-Control-Allow-Origin"] = "*"
-            headers["Cache-Control"] = "public, max-age=60"
-        try:
-            chunks = await asyncio.to_thread(videos.store.read, video_prefix(video_id) + path)
-        except StorageError:
-            return Response({"code": "NOT_FOUND"}, status_code=404, headers=headers)
-        media_type = CONTENT_TYPES.get(Path(path).suffix, "application/octet-stream")
-        return Stream(chunks, media_type=media_type, headers=headers)
-
-    return [upload, media]
+    return [upload, *playback_routes(services)]

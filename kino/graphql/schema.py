@@ -19,7 +19,9 @@ from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.tools import merge_types
 
 from kino.graphql.accounts import AccountsMutation, AccountsQuery
+from kino.graphql.catalog import CatalogMutation, CatalogQuery
 from kino.graphql.chat import ChatMutation, ChatQuery, ChatSubscription
+from kino.graphql.comments import CommentsMutation, CommentsQuery
 from kino.graphql.errors import ErrorCodes
 from kino.graphql.live import LiveMutation, LiveQuery, LiveSubscription
 from kino.graphql.metrics import OperationMetrics
@@ -28,9 +30,21 @@ from kino.graphql.video_progress import VideoProcessingSubscription
 from kino.graphql.videos import VideosMutation, VideosQuery
 from kino.infrastructure.settings import Settings
 
-Query = merge_types("Query", (AccountsQuery, OAuthQuery, VideosQuery, LiveQuery, ChatQuery))
+Query = merge_types(
+    "Query",
+    (AccountsQuery, OAuthQuery, VideosQuery, CatalogQuery, CommentsQuery, LiveQuery, ChatQuery),
+)
 Mutation = merge_types(
-    "Mutation", (AccountsMutation, OAuthMutation, VideosMutation, LiveMutation, ChatMutation)
+    "Mutation",
+    (
+        AccountsMutation,
+        OAuthMutation,
+        VideosMutation,
+        CatalogMutation,
+        CommentsMutation,
+        LiveMutation,
+        ChatMutation,
+    ),
 )
 Subscription = merge_types(
     "Subscription", (ChatSubscription, LiveSubscription, VideoProcessingSubscription)

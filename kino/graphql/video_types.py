@@ -73,7 +73,17 @@ class VideoType:
 
     @classmethod
     def from_record(cls, context: KinoContext, record: VideoRecord) -> VideoType:
-        media = context.services.videos.media_url
+        """Only the owner is ever shown a PRIVATE record: its URLs carry the owner's token."""
+        videos = context.services.videos
+        token = (
+            videos.media_tokens.issue(record.id, record.owner_id, record.duration_seconds or 0)
+            if record.visibility == "PRIVATE"
+            else None
+        )
+
+        def media(video_id: UUID, key: str | None) -> str | None:
+            return videos.media_url(video_id, key, token)
+
         return cls(
             id=strawberry.ID(str(record.id)),
             title=record.title,
@@ -97,8 +107,8 @@ class VideoType:
             ],
             playback_url=media(record.id, record.playback_key),
             thumbnail_url=media(record.id, record.thumbnail_key),
-            view_count=0,
-            comment_count=0,
+            view_count=record.view_count,
+            comment_count=record.comment_count,
             failure_reason=record.failure_reason,
             _owner_id=record.owner_id,
         )

@@ -59,8 +59,8 @@ class VideosMutation:
         filename: str,
         size_bytes: int,
         content_type: str,
-        description: str = "",
-        visibility: Visibility = Visibility.PUBLIC,
+        description: str | None = "",
+        visibility: Visibility | None = Visibility.PUBLIC,
     ) -> VideoUploadType:
         viewer = await info.context.require_viewer()
         videos = info.context.services.videos
@@ -72,8 +72,8 @@ class VideosMutation:
                 filename=bounded(filename, "filename", 1000),
                 size_bytes=size_bytes,
                 content_type=bounded(content_type, "contentType", 200),
-                description=bounded(description, "description", 20000),
-                visibility=visibility.value,
+                description=bounded(description or "", "description", 20000),
+                visibility=(visibility or Visibility.PUBLIC).value,
                 max_bytes=videos.max_upload_bytes,
             )
         )

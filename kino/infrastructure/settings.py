@@ -77,6 +77,7 @@ class Settings:
     login_failures_per_minute: int = 30
     chat_rate_limit: int = 20
     chat_rate_window_seconds: int = 30
+    comments_per_minute: int = 10
     log_format: str = "auto"
     log_level: str = "INFO"
     environment: str = "development"
@@ -133,6 +134,7 @@ class Settings:
             ),
             chat_rate_limit=reader.integer("KINO_CHAT_RATE_LIMIT", 20, 1, 100000),
             chat_rate_window_seconds=reader.integer("KINO_CHAT_RATE_WINDOW", 30, 1, 3600),
+            comments_per_minute=reader.integer("KINO_COMMENTS_PER_MINUTE", 10, 1, 10000),
             log_format=reader.choice("KINO_LOG_FORMAT", "auto", ("auto", "json", "console")),
             log_level=reader.choice(
                 "KINO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True

@@ -189,7 +189,10 @@ class Projector:
         make_view: Callable[[ProjectionSpec, str], TrackingRecorder],
         live_name: Callable[[ProjectionSpec], str],
         poll_interval: float = 1.0,
+        *,
+        periodic: Sequence[Callable[[], object]] = (),
     ) -> None:
+        self.periodic = list(periodic)  # small jobs run every poll (e.g. folding view counts)
         from kino.projections.policy import PolicyRunner
 
         self.runners = [
@@ -205,10 +208,24 @@ class Projector:
         ]
         self.poll_interval = poll_interval
         self._stopping = threading.Event()
+        self._periodic_thread: threading.Thread | None = None
 
     def start(self) -> None:
         for runner in self.runners:
             runner.start()
+        if self.periodic:
+            self._periodic_thread = threading.Thread(
+                target=self._run_periodic, name="projector-periodic", daemon=True
+            )
+            self._periodic_thread.start()
+
+    def _run_periodic(self) -> None:
+        while not self._stopping.wait(self.poll_interval):
+            for job in self.periodic:
+                try:
+                    job()
+                except Exception as error:  # noqa: BLE001 - retried at the next poll
+                    log.error("periodic projector job failed", job=repr(job), error=repr(error))
 
     def run_forever(self) -> None:
         while not self._stopping.wait(self.poll_interval):
@@ -231,6 +248,8 @@ class Projector:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._periodic_thread is not None:
+            self._periodic_thread.join()
         for runner in self.runners:
             runner.stop()
 

@@ -1,7 +1,8 @@
 """The video catalog read model (PostgreSQL): one row per video, behind ``video(id)``.
 
 Its columns are what listing and search need as well (owner, title, description,
-visibility, status, created_at); renditions are kept as JSON, lowest first.
+visibility, status, created_at, a ``search`` tsvector with a GIN index); renditions are
+kept as JSON, lowest first.
 A deleted video's row is removed.
 """
 
@@ -19,6 +20,7 @@ from psycopg.types.json import Jsonb
 
 from kino.domain.videos import AWAITING_UPLOAD, FAILED, PROCESSING, READY, Video
 from kino.projections.base import PostgresView
+from kino.projections.view_counts import VIEW_TOTALS_DDL
 
 
 class VideoView(PostgresView):
@@ -30,7 +32,10 @@ class VideoView(PostgresView):
             "created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, "
             "ready_at timestamptz, duration_seconds double precision, width int, height int, "
             "renditions jsonb NOT NULL DEFAULT '[]', playback_key text, thumbnail_key text, "
-            "poster_key text, failure_reason text"
+            "poster_key text, failure_reason text, "
+            "search tsvector GENERATED ALWAYS AS ("
+            "setweight(to_tsvector('simple', title), 'A') || "
+            "setweight(to_tsvector('simple', description), 'B')) STORED"
         )
     }
 
@@ -38,13 +43,19 @@ class VideoView(PostgresView):
         super().__init__(datastore, **kwargs)
         table = self.table("videos")
         for suffix, definition in (
-            ("owner", "(owner_id, created_at DESC)"),
-            ("public", "(created_at DESC) WHERE visibility = 'PUBLIC' AND status = 'READY'"),
+            ("owner", "(owner_id, created_at DESC, id DESC)"),
+            (
+                "public",
+                "(created_at DESC, id DESC) WHERE visibility = 'PUBLIC' AND status = 'READY'",
+            ),
+            ("search", "USING gin (search)"),
         ):
             name = Identifier(self.table_name(f"{suffix}_idx"))
             self.sql_create_statements.append(
                 SQL("CREATE INDEX IF NOT EXISTS {0} ON {1} " + definition).format(name, table)
             )
+        # View counts come from Redis, not events: a rebuild must keep them (not a generation).
+        self.sql_create_statements.extend(SQL(statement).format() for statement in VIEW_TOTALS_DDL)
 
     def insert(self, event: Video.UploadCreated, tracking: Tracking) -> None:
         with self.tracked(tracking) as curs:

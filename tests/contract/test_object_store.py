@@ -96,3 +96,13 @@ def test_presigned_put_uploads_to_that_key_only(store: ObjectStore):
     response = httpx.put(url, content=b"movie bytes", headers={"Content-Type": "video/mp4"})
     assert response.status_code == 200
     assert store.stat("videos/d/source").size == len(b"movie bytes")
+
+
+def test_read_a_byte_range(store: ObjectStore):
+    data = bytes(range(256)) * 1000
+    store.put_bytes("videos/r/hls/144p/seg_00001.m4s", data, "video/iso.segment")
+    key = "videos/r/hls/144p/seg_00001.m4s"
+    assert b"".join(store.read(key, offset=10, length=100)) == data[10:110]
+    assert b"".join(store.read(key, 1000, offset=250_000)) == data[250_000:]
+    assert b"".join(store.read(key, 7, offset=5, length=70_001)) == data[5:70_006]
+    assert b"".join(store.read(key, offset=0, length=1)) == data[:1]

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from kino.infrastructure.storage.port import ObjectInfo, StorageError, check_key
 
@@ -76,12 +77,15 @@ class FilesystemStore:
         except FileNotFoundError:
             raise StorageError(f"no object {key!r}") from None
 
-    def read(self, key: str, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+    def read(
+        self, key: str, chunk_size: int = 64 * 1024, *, offset: int = 0, length: int | None = None
+    ) -> Iterator[bytes]:
         try:
             handle = self.path(key).open("rb")
         except FileNotFoundError:
             raise StorageError(f"no object {key!r}") from None
-        return _chunks(handle, chunk_size)
+        handle.seek(offset)
+        return _chunks(handle, chunk_size, length)
 
     def list(self, prefix: str) -> list[ObjectInfo]:
         base = self.root / (prefix if prefix.endswith("/") else prefix.rpartition("/")[0])
@@ -123,7 +127,14 @@ class FilesystemStore:
                 Path(dirpath).rmdir()
 
 
-def _chunks(handle: object, chunk_size: int) -> Iterator[bytes]:
-    with handle:  # type: ignore[attr-defined]
-        while chunk := handle.read(chunk_size):  # type: ignore[attr-defined]
+def _chunks(handle: BinaryIO, chunk_size: int, length: int | None) -> Iterator[bytes]:
+    remaining = length
+    with handle:
+        while remaining is None or remaining > 0:
+            size = chunk_size if remaining is None else min(chunk_size, remaining)
+            chunk = handle.read(size)
+            if not chunk:
+                return
+            if remaining is not None:
+                remaining -= len(chunk)
             yield chunk

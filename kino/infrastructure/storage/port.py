@@ -43,8 +43,11 @@ class ObjectStore(Protocol):
     def download(self, key: str, path: Path) -> None:
         """Copy an object to a local file; StorageError when it does not exist."""
 
-    def read(self, key: str, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
-        """The object's bytes in chunks; StorageError when it does not exist."""
+    def read(
+        self, key: str, chunk_size: int = 64 * 1024, *, offset: int = 0, length: int | None = None
+    ) -> Iterator[bytes]:
+        """The object's bytes in chunks (``length`` bytes from ``offset``, or all the rest);
+        StorageError when it does not exist."""
 
     def list(self, prefix: str) -> list[ObjectInfo]:
         """Every object whose key starts with ``prefix``, sorted by key."""

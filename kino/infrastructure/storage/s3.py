@@ -57,9 +57,15 @@ class S3Store:
         except S3Error as error:
             raise StorageError(f"no object {key!r}: {error.code}") from None
 
-    def read(self, key: str, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+    def read(
+        self, key: str, chunk_size: int = 64 * 1024, *, offset: int = 0, length: int | None = None
+    ) -> Iterator[bytes]:
+        if length == 0:
+            return iter(())
         try:
-            response = self.client.get_object(self.bucket, check_key(key))
+            response = self.client.get_object(
+                self.bucket, check_key(key), offset=offset, length=length or 0
+            )
         except S3Error as error:
             raise StorageError(f"no object {key!r}: {error.code}") from None
         return _stream(response, chunk_size)

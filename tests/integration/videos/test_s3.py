@@ -68,5 +68,11 @@ async def test_s3_upload_is_transcoded_and_served(s3_client, s3_settings, endpoi
     master = await s3_client.get(ready["playbackUrl"])
     assert master.status_code == 200
     assert "280p/index.m3u8" in master.text
+    segment = ready["playbackUrl"].replace("master.m3u8", "144p/seg_00000.m4s")
+    whole = (await s3_client.get(segment)).content
+    ranged = await s3_client.get(segment, headers={"Range": "bytes=100-199"})
+    assert ranged.status_code == 206
+    assert ranged.headers["content-range"] == f"bytes 100-199/{len(whole)}"
+    assert ranged.content == whole[100:200]
     assert failed["status"] == "FAILED"
     assert "declared" in failed["failureReason"]
