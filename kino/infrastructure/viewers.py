@@ -34,7 +34,7 @@ class ViewerCounter:
         return f"{self._namespace}:viewers:alive:{process_id}"
 
     async def start(self) -> None:
-        await self._redis.set(self._alive(self.process_id), 1, ex=HEARTBEAT_TTL)
+        """Never fails: with Redis down the api still starts (and /readyz says so)."""
         self._heartbeat = asyncio.create_task(self._beat())
 
     async def stop(self) -> None:
@@ -47,9 +47,9 @@ class ViewerCounter:
 
     async def _beat(self) -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT_EVERY)
             with contextlib.suppress(Exception):
                 await self._redis.set(self._alive(self.process_id), 1, ex=HEARTBEAT_TTL)
+            await asyncio.sleep(HEARTBEAT_EVERY)
 
     @asynccontextmanager
     async def watching(self, stream_id: object) -> AsyncIterator[None]:
