@@ -26,6 +26,7 @@ class ViewerCounter:
         self._namespace = namespace
         self.process_id = uuid.uuid4().hex
         self._heartbeat: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def _key(self, stream_id: object) -> str:
         return f"{self._namespace}:viewers:{stream_id}"
@@ -38,18 +39,23 @@ class ViewerCounter:
         self._heartbeat = asyncio.create_task(self._beat())
 
     async def stop(self) -> None:
+        """Let the heartbeat finish its current command (never cancel a Redis call midway:
+        that can leave the shared connection unusable), then drop this process's key."""
+        self._stopping.set()
         if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._heartbeat, 5)
         with contextlib.suppress(Exception):
-            await self._redis.delete(self._alive(self.process_id))
+            await asyncio.wait_for(self._redis.delete(self._alive(self.process_id)), 5)
 
     async def _beat(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             with contextlib.suppress(Exception):
-                await self._redis.set(self._alive(self.process_id), 1, ex=HEARTBEAT_TTL)
-            await asyncio.sleep(HEARTBEAT_EVERY)
+                await asyncio.wait_for(
+                    self._redis.set(self._alive(self.process_id), 1, ex=HEARTBEAT_TTL), 5
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), HEARTBEAT_EVERY)
 
     @asynccontextmanager
     async def watching(self, stream_id: object) -> AsyncIterator[None]:
