@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType
 
-from kino.commands.base import KinoApplication
+from kino.commands.base import KinoApplication, last_position
 from kino.domain.accounts import Session, UniqueKey, User
 from kino.domain.errors import ConflictError, UnauthenticatedError
 from kino.domain.identity import (
@@ -56,10 +56,6 @@ class SessionGrant:
     session_id: UUID
     refresh_token: str
     position: int
-
-
-def last_position(recordings: list[Recording[Any]]) -> int:
-    return max(recording.notification.id for recording in recordings)
 
 
 class Accounts(KinoApplication):

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import IntegrityError, Recording
 
 from kino.infrastructure import metrics
 from kino.infrastructure.tracing import remember, span
 
+A = TypeVar("A")
+ATTEMPTS = 3
+
+
+def last_position(recordings: list[Recording[Any]]) -> int:
+    """The notification id of the last event a save wrote (for read-your-writes)."""
+    return max(recording.notification.id for recording in recordings)
+
 
 class KinoApplication(Application[Any]):
+    def change(self, load: Callable[[], A], change: Callable[[A], object]) -> int | None:
+        """Load, change, save; after a concurrent write to the same aggregate (optimistic
+        concurrency), reload and judge again. The last position written, or None when the
+        change recorded nothing."""
+        for _attempt in range(ATTEMPTS):
+            aggregate = load()
+            change(aggregate)
+            try:
+                recordings = self.save(aggregate)
+            except IntegrityError:
+                continue
+            return last_position(recordings) if recordings else None
+        raise IntegrityError("the aggregate kept changing concurrently; try again")
+
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
         with span("eventstore.save", **{"kino.application": self.name}) as current:
             recordings = super().save(*objs, **kwargs)

@@ -19,7 +19,7 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import EnvType, get_topic
 
-from kino.commands.accounts import last_position
+from kino.commands.base import last_position
 from kino.domain.chat import ChatMessage, ChatRoom, normalize_body
 from kino.domain.errors import BadInputError, KinoError, NotFoundError
 from kino.domain.live import LiveStream

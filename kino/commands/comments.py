@@ -11,14 +11,10 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 
-from kino.commands.accounts import last_position
-from kino.commands.base import KinoApplication
+from kino.commands.base import KinoApplication, last_position
 from kino.domain.comments import Comment, check_body
 from kino.domain.errors import NotFoundError
-
-_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -57,17 +53,9 @@ class Comments(KinoApplication):
         return self._change(comment_id, lambda comment: comment.delete(user_id)) or 0
 
     def _change(self, comment_id: UUID, change: Callable[[Comment], None]) -> int | None:
-        """Load, change, save; after a concurrent write (say the author and the video's
-        owner deleting at once), reload and judge again."""
-        for _attempt in range(_RETRIES):
-            comment = self.get_comment(comment_id)
-            change(comment)
-            try:
-                recordings = self.save(comment)
-            except IntegrityError:
-                continue
-            return last_position(recordings) if recordings else None
-        raise IntegrityError(f"comment {comment_id} kept changing concurrently")
+        """After a concurrent write (say the author and the video's owner deleting at
+        once), the comment is reloaded and judged again."""
+        return self.change(lambda: self.get_comment(comment_id), change)
 
     def get_comment(self, comment_id: UUID) -> Comment:
         try:

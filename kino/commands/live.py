@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 
-from kino.commands.accounts import last_position
+from kino.commands.base import last_position
 from kino.domain.errors import NotFoundError
 from kino.domain.live import (
     LiveStatus,

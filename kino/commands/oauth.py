@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from kino.commands.accounts import Accounts, SessionGrant, last_position
+from kino.commands.accounts import Accounts, SessionGrant
+from kino.commands.base import last_position
 from kino.domain.accounts import UniqueKey, User
 from kino.domain.errors import ConflictError
 from kino.domain.oauth import (

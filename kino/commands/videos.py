@@ -14,10 +14,8 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 
-from kino.commands.accounts import last_position
-from kino.commands.base import KinoApplication
+from kino.commands.base import KinoApplication, last_position
 from kino.domain.errors import BadInputError, ConflictError, NotFoundError
 from kino.domain.video_rules import (
     check_visibility,
@@ -28,7 +26,6 @@ from kino.domain.video_rules import (
 from kino.domain.videos import AWAITING_UPLOAD, FAILED, Video
 
 ALLOWED_CONTENT_TYPES = ("video/", "audio/", "application/octet-stream")
-_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -156,17 +153,13 @@ class Videos(KinoApplication):
         return video
 
     def _apply(self, video_id: UUID, change: Any) -> int | None:
-        """Load, change, save; on a concurrent write, reload and judge again."""
-        for _attempt in range(_RETRIES):
-            video = self.get_video(video_id)
-            if video.deleted:
-                return None
-            change(video)
-            try:
-                return self._save(video)
-            except IntegrityError:
-                continue
-        raise IntegrityError(f"video {video_id} kept changing concurrently")
+        """Change a video (retried on a concurrent write); a deleted video stays as it is."""
+
+        def unless_deleted(video: Video) -> None:
+            if not video.deleted:
+                change(video)
+
+        return self.change(lambda: self.get_video(video_id), unless_deleted)
 
     def _save(self, video: Video) -> int | None:
         recordings = self.save(video)

@@ -40,6 +40,21 @@ async def client(
         yield test_client
 
 
+@pytest.fixture
+async def api(settings: Settings, endpoints: Endpoints, projector: Projector) -> AsyncIterator[Any]:
+    """A real uvicorn server (in this event loop) with the projector running."""
+    from tests.integration.live_helpers import api_server
+
+    async with api_server(settings, endpoints) as running:
+        yield running
+
+
+@pytest.fixture
+async def http(api: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api.url) as client:
+        yield client
+
+
 class GraphQLError(Exception):
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__(errors[0]["message"])

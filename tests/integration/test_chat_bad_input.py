@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 
 from kino.domain.chat import ChatMessage
@@ -15,24 +14,11 @@ from tests.integration.live_helpers import (
     HISTORY,
     SEND,
     Subscriber,
-    api_server,
     owner_and_stream,
 )
 
 END = "mutation($id: ID!) { endLiveStream(id: $id) { status } }"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture
-async def api(settings, endpoints, projector):
-    async with api_server(settings, endpoints) as running:
-        yield running
-
-
-@pytest.fixture
-async def http(api):
-    async with httpx.AsyncClient(base_url=api.url) as client:
-        yield client
 
 
 async def posted_in(api, stream_id: str) -> list[str]:

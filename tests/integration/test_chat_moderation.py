@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tests.integration.accounts_helpers import register
@@ -12,7 +11,6 @@ from tests.integration.live_helpers import (
     HISTORY,
     SEND,
     Subscriber,
-    api_server,
     chat_channel,
     owner_and_stream,
     wait_for_chat,
@@ -24,18 +22,6 @@ BAN = """mutation($s: ID!, $u: ID!, $d: Int) {
 SLOW = """mutation($s: ID!, $n: Int!) {
   setChatSlowMode(streamId: $s, seconds: $n) { id chatSlowModeSeconds } }"""
 DELETE = "mutation($id: ID!) { deleteChatMessage(id: $id) }"
-
-
-@pytest.fixture
-async def api(settings, endpoints, projector):
-    async with api_server(settings, endpoints) as running:
-        yield running
-
-
-@pytest.fixture
-async def http(api):
-    async with httpx.AsyncClient(base_url=api.url) as client:
-        yield client
 
 
 async def send(http, stream_id: str, body: str, user: dict) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from uuid import UUID
 
-import httpx
 import pytest
 
 from tests.integration.accounts_helpers import register
@@ -13,7 +12,6 @@ from tests.integration.conftest import GraphQLError, gql
 from tests.integration.live_helpers import (
     SEND,
     Subscriber,
-    api_server,
     live_channel,
     owner_and_stream,
     wait_subscribed,
@@ -26,18 +24,6 @@ LIST = """query($live: Boolean, $after: String) {
 ROTATE = "mutation($id: ID!) { rotateStreamKey(id: $id) { streamKey ingestUrl stream { id } } }"
 END = "mutation($id: ID!) { endLiveStream(id: $id) { id status endedAt } }"
 WATCH = "subscription($id: ID!) { liveStream(id: $id) { id status chatSlowModeSeconds } }"
-
-
-@pytest.fixture
-async def api(settings, endpoints, projector):
-    async with api_server(settings, endpoints) as running:
-        yield running
-
-
-@pytest.fixture
-async def http(api):
-    async with httpx.AsyncClient(base_url=api.url) as client:
-        yield client
 
 
 def listed(page: dict) -> list[str]:
