@@ -27,6 +27,7 @@ from kino.infrastructure.embedded import read_state
 from kino.infrastructure.eventstore import eventstore_env, psycopg_conninfo
 from kino.infrastructure.media_tokens import MediaTokens
 from kino.infrastructure.oidc import FlowStore, OIDCLogin, RedirectAllowList
+from kino.infrastructure.projection_health import ProjectionHealthStore
 from kino.infrastructure.pubsub import PubSubHub
 from kino.infrastructure.ratelimit import RateLimit
 from kino.infrastructure.settings import Settings, SettingsError
@@ -150,16 +151,26 @@ def build_projector(
     endpoints: Endpoints,
     specs: tuple[ProjectionSpec, ...] = PROJECTIONS,
     poll_interval: float = 1.0,
+    *,
+    record_health: bool = True,
 ) -> Projector:
-    """The projector: every projection runs its live generation (see ADR 1)."""
+    """The projector: every projection runs its live generation (see ADR 1), and records
+    each projection's health for /readyz unless ``record_health`` is False."""
     tools = projection_tools(settings, endpoints)
+    conninfo = psycopg_conninfo(endpoints.database_url)
     views = ViewTotals(
         redis.Redis.from_url(endpoints.redis_url),
         settings.redis_namespace,
-        psycopg_conninfo(endpoints.database_url),
+        conninfo,
     )
     return Projector(
-        list(specs), tools.env, tools.view, tools.live_name, poll_interval, periodic=[views.flush]
+        list(specs),
+        tools.env,
+        tools.view,
+        tools.live_name,
+        poll_interval,
+        periodic=[views.flush],
+        health=ProjectionHealthStore(conninfo) if record_health else None,
     )
 
 

@@ -1,4 +1,5 @@
-"""/healthz (the process runs), /readyz (every dependency answers), /metrics."""
+"""/healthz (the process runs), /readyz (every dependency answers and no projection is
+failing or left without a projector), /metrics."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from litestar.handlers import HTTPRouteHandler
 from kino.graphql.context import Services
 from kino.infrastructure import metrics
 from kino.infrastructure.probes import PROBE_TIMEOUT
+from kino.infrastructure.projection_health import UnhealthyProjectionsError, check_projections
 
 Probe = Callable[[], Awaitable[Any]]
 
@@ -26,7 +28,10 @@ def health_routes(
     async def redis() -> None:
         await services.redis.ping()
 
-    probes: dict[str, Probe] = {"postgres": postgres, "redis": redis}
+    async def projections() -> None:
+        await check_projections(services.pg_pool)
+
+    probes: dict[str, Probe] = {"postgres": postgres, "redis": redis, "projections": projections}
     probes.update(dict(extra))
 
     @get("/healthz", include_in_schema=False, sync_to_thread=False)
@@ -50,6 +55,9 @@ def health_routes(
         }
         if failing:
             body["failing"] = sorted(failing)
+        for result in results:
+            if isinstance(result, UnhealthyProjectionsError):
+                body["projections"] = result.problems
         return Response(body, status_code=200 if not failing else 503)
 
     @get("/metrics", include_in_schema=False, sync_to_thread=False)

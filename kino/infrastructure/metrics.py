@@ -30,6 +30,16 @@ PROJECTION_HEAD = Gauge(
 PROJECTION_LAG = Gauge(
     "kino_projection_lag_events", "Notifications not yet processed", ["projection", "application"]
 )
+PROJECTION_FAILURES = Counter(
+    "kino_projection_failures_total",
+    "Times a projection stopped with an error (each is retried after a back-off)",
+    ["projection", "application"],
+)
+PROJECTION_FAILING = Gauge(
+    "kino_projection_failing",
+    "1 while a projection fails (it has not got past the point where it failed)",
+    ["projection", "application"],
+)
 EVENTS_WRITTEN = Counter(
     "kino_events_written_total", "Domain events saved to the event store", ["application", "type"]
 )

@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from eventsourcing.persistence import TrackingRecorder
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from kino.bootstrap import PROJECTIONS, ProjectionTools, projection_spec
+from kino.infrastructure.eventstore import psycopg_conninfo
+from kino.infrastructure.projection_health import ProjectionHealthStore, StoredHealth
 from kino.projections.generations import generation_name
 from kino.projections.rebuild import RebuildResult, rebuild
 from kino.projections.runner import ProjectionSpec
@@ -32,7 +35,48 @@ def lag_seconds(tools: ProjectionTools, spec: ProjectionSpec, position: int) -> 
         app.close()
 
 
-def status_rows(tools: ProjectionTools) -> list[dict[str, object]]:
+def stored_health(tools: ProjectionTools) -> dict[str, StoredHealth]:
+    store = ProjectionHealthStore(psycopg_conninfo(tools.endpoints.database_url))
+    return {row.name: row for row in store.load()}
+
+
+def health_word(health: StoredHealth | None) -> str:
+    if health is None:
+        return "not reported"
+    if health.failing:
+        return "FAILING"
+    return "no projector" if health.stale else "ok"
+
+
+def health_line(health: StoredHealth, now: datetime) -> str | None:
+    """What an operator needs about a projection in trouble: since when, and why."""
+    if health.failing and health.failing_since is not None:
+        since = health.failing_since.astimezone(UTC)
+        lasted = int((now - since).total_seconds())
+        return (
+            f"{health.name}: failing since {since:%Y-%m-%d %H:%M:%S} UTC ({lasted} s,"
+            f" {health.failures} failures in a row): {health.last_error or 'no error recorded'}"
+        )
+    if health.stale:
+        return (
+            f"{health.name}: no projector has reported it for "
+            f"{health.reported_seconds_ago:.0f} s (is `kino projector` running?)"
+        )
+    return None
+
+
+def view_position(view: TrackingRecorder, application: str) -> int | None:
+    """None when the read model's store does not answer (Redis down, a damaged key)."""
+    try:
+        return view.max_tracking_id(application) or 0
+    except Exception:  # noqa: BLE001 - the status is wanted most when something is broken
+        return None
+
+
+def status_rows(
+    tools: ProjectionTools, health: dict[str, StoredHealth] | None = None
+) -> list[dict[str, object]]:
+    health = stored_health(tools) if health is None else health
     rows = []
     for spec in READ_MODELS:
         state = tools.generations.get(spec.name)
@@ -42,23 +86,28 @@ def status_rows(tools: ProjectionTools) -> list[dict[str, object]]:
             head = int(app.recorder.max_notification_id() or 0)
         finally:
             app.close()
-        position = view.max_tracking_id(spec.application_class.name) or 0
+        position = view_position(view, spec.application_class.name)
+        lag: tuple[object, float | None] = ("?", None)
+        if position is not None:
+            lag = (max(0, head - position), round(lag_seconds(tools, spec, position), 3))
         rows.append(
             {
                 "projection": spec.name,
                 "application": spec.application_class.name,
                 "generation": state.live,
-                "position": position,
+                "position": "unreadable" if position is None else position,
                 "head": head,
-                "lag_events": max(0, head - position),
-                "lag_seconds": round(lag_seconds(tools, spec, position), 3),
+                "lag_events": lag[0],
+                "lag_seconds": lag[1],
                 "rebuilding": state.building,
+                "health": health_word(health.get(spec.name)),
             }
         )
     return rows
 
 
 def print_status(tools: ProjectionTools) -> int:
+    health = stored_health(tools)
     table = Table(title="Kino projections")
     for column in (
         "projection",
@@ -69,9 +118,11 @@ def print_status(tools: ProjectionTools) -> int:
         "lag (events)",
         "lag (s)",
         "rebuild",
+        "health",
     ):
-        table.add_column(column, justify="right" if column[0] in "pghl" else "left")
-    for row in status_rows(tools):
+        numeric = column[0] in "pghl" and column != "health"
+        table.add_column(column, justify="right" if numeric else "left")
+    for row in status_rows(tools, health):
         building = row["rebuilding"]
         table.add_row(
             str(row["projection"]),
@@ -80,10 +131,14 @@ def print_status(tools: ProjectionTools) -> int:
             str(row["position"]),
             str(row["head"]),
             str(row["lag_events"]),
-            f"{row['lag_seconds']:.1f}",
+            "?" if row["lag_seconds"] is None else f"{row['lag_seconds']:.1f}",
             f"g{building} running" if building is not None else "—",
+            str(row["health"]),
         )
     console.print(table)
+    now = datetime.now(UTC)
+    for line in filter(None, (health_line(h, now) for h in health.values())):
+        console.print(line, markup=False, highlight=False)
     return 0
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import structlog
 from eventsourcing.projection import EventSourcedProjectionRunner
 
+from kino.projections.health import FailureTracker
 from kino.projections.runner import ProjectionSpec, SupervisedRunner
 
 log = structlog.get_logger(__name__)
@@ -21,8 +22,8 @@ class PolicyRunner(SupervisedRunner):
         self.env = dict(env)
         self.name = spec.name
         self.runner: EventSourcedProjectionRunner[Any, Any] | None = None
-        self.restarts = 0
         self.last_error: str | None = None
+        self.failures = FailureTracker(spec.name, self.app_name)
 
     def start(self) -> None:
         runner: EventSourcedProjectionRunner[Any, Any] = EventSourcedProjectionRunner(
@@ -37,13 +38,13 @@ class PolicyRunner(SupervisedRunner):
 
     def position(self) -> int:
         if self.runner is None:
-            return 0
+            return self.failures.stuck_at  # the recorder closed with the runner
         return self.view.max_tracking_id(self.spec.application_class.name) or 0
 
     def check(self) -> None:
-        """Restart on failure; the process's events table is its own, so never replay."""
-        if self.runner is not None and self.runner.is_interrupted.is_set():
-            self.stop()
-            self.restarts += 1
-            log.warning("process failed, restarting", process=self.name, error=self.last_error)
-            self.start()
+        """Restart on failure (after a back-off); its events table is its own: never replay."""
+        if self.runner is None:
+            if self.failures.due():
+                self.start()
+        elif self.runner.is_interrupted.is_set():
+            self.fail()

@@ -1,15 +1,16 @@
 """Runs projections: one eventsourcing runner per projection, supervised.
 
-The supervisor restarts a runner whose thread failed (after a back-off), follows the live
-generation (a rebuild switched it), replays a Redis view that lost its data (Redis keeps
-nothing), pokes every subscription on a timer so a lost NOTIFY costs at most one poll
-interval, and publishes position, head and lag as Prometheus gauges.
+The supervisor restarts a runner whose thread failed (after a back-off, without holding up
+the others), follows the live generation (a rebuild switched it), replays a Redis view that
+lost its data (Redis keeps nothing), pokes every subscription on a timer so a lost NOTIFY
+costs at most one poll interval, publishes position, head and lag as Prometheus gauges, and
+records each projection's health (failing since when, with which error) in PostgreSQL for
+the api's /readyz and `kino projections status`.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +22,10 @@ from eventsourcing.projection import BaseProjectionRunner, Projection
 from eventsourcing.utils import Environment
 
 from kino.infrastructure import metrics
+from kino.infrastructure.projection_health import ProjectionHealthStore, short_error
 from kino.infrastructure.tracing import resumed_span
 from kino.projections.base import PostgresView
+from kino.projections.health import FailureTracker, HealthRecorder
 
 log = structlog.get_logger(__name__)
 
@@ -86,12 +89,12 @@ def traced(projection: Projection[Any], name: str) -> Projection[Any]:
     return projection
 
 
-def stop_runner(runner: BaseProjectionRunner[Any]) -> str | None:
+def stop_runner(runner: BaseProjectionRunner[Any]) -> Exception | None:
     """Stop and join; the error that stopped it, if any."""
     try:
         runner.__exit__(None, None, None)
     except Exception as error:  # noqa: BLE001 - reported to the caller
-        return repr(error)
+        return error
     return None
 
 
@@ -118,8 +121,8 @@ class SupervisedRunner:
         self.name = live_name()
         self.view: TrackingRecorder = make_view(self.name)
         self.runner: BaseProjectionRunner[Any] | None = None
-        self.restarts = 0
         self.last_error: str | None = None
+        self.failures = FailureTracker(spec.name, self.app_name)
 
     @property
     def app_name(self) -> str:
@@ -137,11 +140,48 @@ class SupervisedRunner:
         app = getattr(runner, "app", None)
         return int(app.recorder.max_notification_id() or 0) if app is not None else 0
 
-    def stop(self) -> None:
+    def running(self) -> bool:
+        return self.runner is not None and not self.runner.is_interrupted.is_set()
+
+    def caught_up(self, position: int) -> bool:
+        """Nothing this projection would process lies beyond ``position``."""
+        app = getattr(self.runner, "app", None)
+        if app is None:
+            return False
+        topics = self.spec.projection_class.topics
+        return not app.recorder.select_notifications(start=position + 1, limit=1, topics=topics)
+
+    def stop(self) -> str | None:
+        """Stop and join; the (shortened) error that had stopped it, if any."""
         runner, self.runner = self.runner, None
-        if runner is not None and (error := stop_runner(runner)):
-            self.last_error = error
-            log.warning("projection stopped with error", projection=self.name, error=error)
+        error = stop_runner(runner) if runner is not None else None
+        if error is None:
+            return None
+        self.last_error = short_error(error)
+        log.warning("projection stopped with error", projection=self.name, error=self.last_error)
+        return self.last_error
+
+    def fail(self, error: BaseException | None = None) -> None:
+        """Stop, count a failure, and leave the restart to ``check`` once the back-off ends."""
+        position = self.known_position()
+        stopped_by = self.stop()
+        self.last_error = short_error(error) if error is not None else stopped_by
+        reason = self.last_error or "stopped without an error"
+        delay = self.failures.failed(reason, position)
+        log.warning(
+            "projection failed, restarting",
+            projection=self.name,
+            delay=delay,
+            failures=self.failures.failures,
+            error=reason,
+        )
+
+    def known_position(self) -> int:
+        """The position, or the last one known when the view cannot answer."""
+        try:
+            return self.position()
+        except Exception:  # noqa: BLE001 - the store that failed may be the view's own
+            return self.failures.stuck_at
 
     def restart_as(self, name: str) -> None:
         self.stop()
@@ -155,18 +195,11 @@ class SupervisedRunner:
         if live != self.name:
             log.info("live generation switched", projection=self.spec.name, now=live)
             self.restart_as(live)
-        elif self.runner is not None and self.runner.is_interrupted.is_set():
-            self.stop()
-            self.restarts += 1
-            delay = min(30.0, 0.5 * 2 ** min(self.restarts, 6))
-            log.warning(
-                "projection failed, restarting",
-                projection=self.name,
-                delay=delay,
-                error=self.last_error,
-            )
-            time.sleep(delay)
-            self.restart_as(self.live_name())
+        elif self.runner is None:
+            if self.failures.due():
+                self.restart_as(live)
+        elif self.runner.is_interrupted.is_set():
+            self.fail()
         elif self.view.needs_replay(self.app_name):  # type: ignore[attr-defined]
             log.warning("view lost its data, replaying from the first event", projection=self.name)
             self.restart_as(self.name)
@@ -177,6 +210,8 @@ class SupervisedRunner:
         metrics.PROJECTION_POSITION.labels(*labels).set(position)
         metrics.PROJECTION_HEAD.labels(*labels).set(head)
         metrics.PROJECTION_LAG.labels(*labels).set(max(0, head - position))
+        if self.running():
+            self.failures.progressed(position, lambda: self.caught_up(position))
 
 
 class Projector:
@@ -191,8 +226,10 @@ class Projector:
         poll_interval: float = 1.0,
         *,
         periodic: Sequence[Callable[[], object]] = (),
+        health: ProjectionHealthStore | None = None,
     ) -> None:
         self.periodic = list(periodic)  # small jobs run every poll (e.g. folding view counts)
+        self.health = HealthRecorder(health)
         from kino.projections.policy import PolicyRunner
 
         self.runners = [
@@ -211,8 +248,16 @@ class Projector:
         self._periodic_thread: threading.Thread | None = None
 
     def start(self) -> None:
+        """Start every runner; one that cannot start now is retried like a failed one."""
+        stored = self.health.previous([runner.spec.name for runner in self.runners])
         for runner in self.runners:
-            runner.start()
+            try:
+                runner.start()
+            except Exception as error:  # noqa: BLE001 - retried after a back-off
+                runner.fail(error)
+            if runner.spec.name in stored:
+                runner.failures.resume(stored[runner.spec.name], runner.known_position())
+        self.health.record([runner.failures.report() for runner in self.runners])
         if self.periodic:
             self._periodic_thread = threading.Thread(
                 target=self._run_periodic, name="projector-periodic", daemon=True
@@ -236,11 +281,11 @@ class Projector:
             poke(runner.runner)
             try:
                 runner.check()
-                runner.report()
+                if runner.runner is not None:  # else it waits for its back-off to end
+                    runner.report()
             except Exception as error:  # noqa: BLE001 - keep supervising the others
-                log.error(
-                    "projection supervision failed", projection=runner.name, error=repr(error)
-                )
+                runner.fail(error)
+        self.health.record([runner.failures.report() for runner in self.runners])
 
     def request_stop(self) -> None:
         """Safe from a signal handler: ``run_forever`` returns soon after."""
@@ -252,6 +297,7 @@ class Projector:
             self._periodic_thread.join()
         for runner in self.runners:
             runner.stop()
+        self.health.close()
 
     def __enter__(self) -> Projector:
         self.start()

@@ -83,7 +83,12 @@ def test_make_dev_runs_stops_cleanly_and_keeps_data(tmp_path: Path):
     try:
         wait_ready(url, first)
         ready = httpx.get(f"{url}/readyz").json()
-        assert ready["checks"] == {"postgres": "ok", "redis": "ok", "nats": "ok"}
+        assert ready["checks"] == {
+            "postgres": "ok",
+            "redis": "ok",
+            "projections": "ok",
+            "nats": "ok",
+        }
         registered = httpx.post(f"{url}/graphql", json={"query": REGISTER}, timeout=30).json()
         user_id = registered["data"]["register"]["user"]["id"]
         assert httpx.get(f"{url}/login").status_code == 200

@@ -19,7 +19,8 @@ from kino.projections.runner import Projector
 
 @pytest.fixture(scope="session")
 def projector(settings: Settings, endpoints: Endpoints) -> Iterator[Projector]:
-    with build_projector(settings, endpoints, poll_interval=0.2) as running:
+    # Supervised only when a test asks (no run_forever): recorded health would go stale.
+    with build_projector(settings, endpoints, poll_interval=0.2, record_health=False) as running:
         yield running
 
 

@@ -111,7 +111,7 @@ def test_health_readiness_and_metrics(api_url):
         assert http.get("/healthz").status_code == 200
         ready = http.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json()["checks"] == {"postgres": "ok", "redis": "ok"}
+        assert ready.json()["checks"] == {"postgres": "ok", "redis": "ok", "projections": "ok"}
         http.post("/graphql", json={"query": "query Who { me { id } }"})
         metrics = http.get("/metrics")
         assert metrics.status_code == 200

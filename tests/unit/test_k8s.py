@@ -54,6 +54,8 @@ REQUIRED_METRICS = {
         "kino_projection_position",
         "kino_projection_head",
         "kino_projection_lag_events",
+        "kino_projection_failures_total",
+        "kino_projection_failing",
     },
     "transcoding.json": {
         "kino_transcoder_jobs_total",
