@@ -98,7 +98,7 @@ async def kino_pipeline(source: Path, work: Path) -> tuple[float, float, float, 
     settings = Settings(data_dir=work / "data", database_url=database_url, redis_url=REDIS_URL,
                         nats_url=NATS_URL, redis_namespace=name.replace("_", ""),
                         secret_key="bench-" + "x" * 40)  # fmt: skip
-    relay = Relay(settings, database_url, NATS_URL)
+    relay = Relay(settings, database_url, NATS_URL, REDIS_URL)
     transcoder = Transcoder(settings, database_url, REDIS_URL, NATS_URL)
     videos = transcoder.videos
     await relay.start()

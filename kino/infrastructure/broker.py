@@ -1,22 +1,47 @@
 """NATS JetStream names, derived from the namespace so installations and test runs never mix.
 
-Subjects ``{ns}.videos.uploaded`` (a transcoding job), ``{ns}.videos.removed`` (delete a
-video's media), ``{ns}.videos.created`` (expire the upload if abandoned), ``{ns}.videos.dead``
-(jobs that failed every attempt), in stream ``{NS}_VIDEOS``; durable pull consumers
-``{ns}-transcoders``, ``{ns}-janitors`` and ``{ns}-expiries``.
+Stream ``{NS}_VIDEOS``. Transcoding jobs travel in lanes (docs/adr/0007): ``{ns}.videos.uploaded.N``
+(a new job; N is the owner's fair-share level, 0 first) and ``{ns}.videos.long.N`` (a job found
+long by its probe), each with its own durable pull consumer ``{ns}-transcoders-N`` and
+``{ns}-transcoders-long-N``. Also ``{ns}.videos.removed`` (delete a video's media),
+``{ns}.videos.created`` (expire the upload if abandoned) and ``{ns}.videos.dead`` (jobs that
+failed every attempt), with consumers ``{ns}-janitors`` and ``{ns}-expiries``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import nats
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from kino.infrastructure.settings import Settings
 
 STREAM_MAX_AGE_SECONDS = 14 * 24 * 3600
+LEVELS = 4  # fair-share levels: a user's 1st, 2nd, 3rd, and 4th or later upload of the day
+
+
+@dataclass(frozen=True)
+class Lane:
+    """Where a transcoding job waits: its owner's fair-share level, and whether it is long."""
+
+    level: int
+    long: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{'long' if self.long else 'new'}-{self.level}"
+
+
+def lanes_in_order(*, long: bool) -> list[Lane]:
+    """The lanes a free slot takes a job from, best first: level by level, long after new."""
+    kinds = (False, True) if long else (False,)
+    return [Lane(level, kind) for level in range(LEVELS) for kind in kinds]
+
+
+ALL_LANES = tuple(lanes_in_order(long=True))
 
 
 @dataclass(frozen=True)
@@ -35,9 +60,19 @@ class VideoSubjects:
     def all(self) -> str:
         return f"{self.namespace}.videos.>"
 
+    def job(self, lane: Lane) -> str:
+        """The subject of the jobs in ``lane``."""
+        kind = "long" if lane.long else "uploaded"
+        return f"{self.namespace}.videos.{kind}.{lane.level}"
+
+    def transcoders(self, lane: Lane) -> str:
+        """The durable consumer the transcoders share for ``lane``."""
+        return f"{self.namespace}-transcoders{'-long' if lane.long else ''}-{lane.level}"
+
     @property
-    def uploaded(self) -> str:
-        return f"{self.namespace}.videos.uploaded"
+    def new_jobs(self) -> str:
+        """Every new job, whatever its level (a subject filter)."""
+        return f"{self.namespace}.videos.uploaded.*"
 
     @property
     def removed(self) -> str:
@@ -54,10 +89,6 @@ class VideoSubjects:
     @property
     def dead(self) -> str:
         return f"{self.namespace}.videos.dead"
-
-    @property
-    def transcoders(self) -> str:
-        return f"{self.namespace}-transcoders"
 
     @property
     def janitors(self) -> str:
@@ -96,11 +127,18 @@ async def delete_stream(nats_url: str, subjects: VideoSubjects) -> None:
         await connection.close()
 
 
-async def pending_jobs(nats_url: str, subjects: VideoSubjects, durable: str) -> int:
-    """Messages waiting for ``durable`` (not yet delivered): the work queue's depth."""
+async def pending_jobs(nats_url: str, subjects: VideoSubjects, durables: Iterable[str]) -> int:
+    """Messages waiting for these consumers (not yet delivered): the work queue's depth."""
     connection = await nats.connect(nats_url, connect_timeout=5)
     try:
-        info = await connection.jetstream().consumer_info(subjects.stream, durable)
-        return int(info.num_pending or 0)
+        jetstream = connection.jetstream()
+        total = 0
+        for durable in durables:
+            try:
+                info = await jetstream.consumer_info(subjects.stream, durable)
+            except NotFoundError:
+                continue  # created by the first transcoder that fetches from it
+            total += int(info.num_pending or 0)
+        return total
     finally:
         await connection.close()

@@ -29,11 +29,13 @@ class S3Settings:
 
 @dataclass(frozen=True)
 class VideoSettings:
-    """Uploads and transcoding (KINO_UPLOAD_*, KINO_TRANSCODE_*)."""
+    """Uploads and transcoding (KINO_UPLOAD_*, KINO_VIDEO_MAX_SECONDS, KINO_TRANSCODE_*)."""
 
     max_upload_bytes: int = 2**31 - 1
     upload_ttl_seconds: int = 3600
     max_duration_seconds: int = 12 * 3600
+    slots: int = 2  # jobs one transcoder process runs at once
+    long_seconds: int = 600  # longer videos move to the long lane (at most slots - 1 of them)
     probe_timeout_seconds: int = 30
     attempts: int = 3
     ack_wait_seconds: int = 60
@@ -170,7 +172,14 @@ def _read_videos(reader: _Reader) -> VideoSettings:
     return VideoSettings(
         max_upload_bytes=reader.integer("KINO_UPLOAD_MAX_BYTES", 2**31 - 1, 1, 2**31 - 1),
         upload_ttl_seconds=reader.integer("KINO_UPLOAD_TTL", 3600, 60, 7 * 24 * 3600),
-        max_duration_seconds=reader.integer("KINO_TRANSCODE_MAX_DURATION", 12 * 3600, 1, 48 * 3600),
+        max_duration_seconds=reader.integer(
+            "KINO_VIDEO_MAX_SECONDS",
+            reader.integer("KINO_TRANSCODE_MAX_DURATION", 12 * 3600, 1, 48 * 3600),  # older name
+            1,
+            48 * 3600,
+        ),
+        slots=reader.integer("KINO_TRANSCODE_SLOTS", 2, 1, 64),
+        long_seconds=reader.integer("KINO_TRANSCODE_LONG_SECONDS", 600, 1, 48 * 3600),
         probe_timeout_seconds=reader.integer("KINO_TRANSCODE_PROBE_TIMEOUT", 30, 1, 600),
         attempts=reader.integer("KINO_TRANSCODE_ATTEMPTS", 3, 1, 20),
         ack_wait_seconds=reader.integer("KINO_TRANSCODE_ACK_WAIT", 60, 2, 3600),

@@ -5,6 +5,10 @@ notification id is recorded in the ``relay_tracking`` table, so a restart resume
 the last recorded id and may publish the last few again; the ``Nats-Msg-Id`` header
 (``videos-<notification id>``) lets JetStream drop those duplicates (within its two-minute
 duplicate window). Two relay replicas are therefore safe, though one is enough.
+
+A completed upload becomes a transcoding job in the lane of its owner's fair-share level
+(``kino.workers.fair_share``): the job carries ``owner_id`` and ``level``, read from the video
+(the stored events keep their shape).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import logging
 import signal
 from collections.abc import Sequence
+from typing import Any
 
 import structlog
 from eventsourcing.persistence import (
@@ -26,14 +31,16 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.utils import Environment, get_topic
 from faststream.nats import NatsBroker
+from redis.asyncio import Redis
 
 from kino.commands.videos import Videos
 from kino.domain.videos import Video
 from kino.infrastructure import metrics
-from kino.infrastructure.broker import VideoSubjects, ensure_stream
+from kino.infrastructure.broker import Lane, VideoSubjects, ensure_stream
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.tracing import inject_headers, resumed_span
+from kino.workers.fair_share import FairShare
 
 log = structlog.get_logger(__name__)
 BROKER_LOG = logging.getLogger("kino.broker")  # faststream's messages, in Kino's format
@@ -48,7 +55,9 @@ BATCH = 100
 
 
 class Relay:
-    def __init__(self, settings: Settings, database_url: str, nats_url: str) -> None:
+    def __init__(
+        self, settings: Settings, database_url: str, nats_url: str, redis_url: str
+    ) -> None:
         env = eventstore_env(database_url, pool_size=2)
         self.subjects = VideoSubjects.for_settings(settings)
         self.videos = Videos(env=env)
@@ -58,6 +67,8 @@ class Relay:
         self.tracking = factory.tracking_recorder()
         self.nats_url = nats_url
         self.broker = NatsBroker(nats_url, logger=BROKER_LOG, log_level=logging.DEBUG)
+        self.redis = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
+        self.fair_share = FairShare(self.redis, settings.redis_namespace)
         self.position = 0
 
     async def start(self) -> None:
@@ -98,12 +109,15 @@ class Relay:
 
     async def _publish(self, notification: Notification) -> None:
         kind = ROUTES[notification.topic]
-        body = {
+        body: dict[str, Any] = {
             "video_id": str(notification.originator_id),
             "event": notification.topic.rpartition(".")[2],
             "notification_id": notification.id,
         }
-        subject = getattr(self.subjects, kind)
+        if kind == "uploaded":
+            subject = await self._job_subject(notification, body)
+        else:
+            subject = getattr(self.subjects, kind)
         with resumed_span(
             f"relay {kind}",
             self.videos.name,
@@ -117,6 +131,17 @@ class Relay:
                 stream=self.subjects.stream,
             )
         log.info("published", subject=subject, video_id=body["video_id"], kind=body["event"])
+
+    async def _job_subject(self, notification: Notification, body: dict[str, Any]) -> str:
+        """The lane of a transcoding job: its owner's fair-share level (added to ``body``)."""
+        video: Video = await asyncio.to_thread(
+            self.videos.repository.get,
+            notification.originator_id,
+            version=notification.originator_version,
+        )
+        level = await self.fair_share.level(video.owner_id, video.id, video.modified_on)
+        body.update(owner_id=str(video.owner_id), level=level)
+        return self.subjects.job(Lane(level))
 
     async def run(self, stopping: asyncio.Event, poll_interval: float = 0.2) -> None:
         while not stopping.is_set():
@@ -133,6 +158,7 @@ class Relay:
 
     async def stop(self) -> None:
         await self.broker.stop()
+        await self.redis.aclose()
         await asyncio.to_thread(self.videos.close)
 
 
@@ -143,7 +169,7 @@ def run_relay(settings: Settings) -> None:
     metrics.serve_metrics(settings.metrics_port)
 
     async def main() -> None:
-        relay = Relay(settings, endpoints.database_url, endpoints.nats_url)
+        relay = Relay(settings, endpoints.database_url, endpoints.nats_url, endpoints.redis_url)
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,11 +1,15 @@
-"""`kino transcoder`: competing consumers of transcoding jobs on a durable JetStream pull consumer.
+"""`kino transcoder`: competing consumers of transcoding jobs on durable JetStream pull consumers.
 
-Any number of replicas share the work (one job at a time each). While a job runs, the
-worker sends in-progress acks so JetStream keeps it; a killed worker stops sending them
-and the job is redelivered to another after ``ack_wait``. A job that fails
-``attempts`` times marks the video FAILED and goes to the dead-letter subject; the
-consumer's ``max_deliver`` is one more than that, so a job whose worker was killed on
-its last attempt still gets one delivery that only records the failure.
+Any number of replicas share the work, each running up to ``KINO_TRANSCODE_SLOTS`` jobs at
+once, taken from the lanes in order (``kino.workers.job_lanes``, docs/adr/0007): a user's
+fair-share level first, and a job its probe finds longer than ``KINO_TRANSCODE_LONG_SECONDS``
+moves to the long lane of its level, where it runs niced in at most all slots but one.
+
+While a job runs, the worker sends in-progress acks so JetStream keeps it; a killed worker
+stops sending them and the job is redelivered to another after ``ack_wait``. A job that fails
+``attempts`` times marks the video FAILED and goes to the dead-letter subject; each lane's
+consumer has ``max_deliver`` one more than that, so a job whose worker was killed on its last
+attempt still gets one delivery that only records the failure.
 
 The same process deletes a deleted or failed video's media (the ``janitors`` consumer) and
 fails uploads that were never completed (the ``expiries`` consumer, ``kino.workers.expiry``).
@@ -32,7 +36,9 @@ from kino.domain.errors import NotFoundError
 from kino.domain.video_rules import video_prefix
 from kino.infrastructure import metrics
 from kino.infrastructure.broker import (
+    ALL_LANES,
     STREAM_MAX_AGE_SECONDS,
+    Lane,
     VideoSubjects,
     ensure_stream,
     pending_jobs,
@@ -41,10 +47,11 @@ from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.storage import ObjectStore
 from kino.infrastructure.storage.factory import open_store
-from kino.infrastructure.tracing import extract_headers
+from kino.infrastructure.tracing import extract_headers, inject_headers
 from kino.workers.expiry import expire_if_abandoned
-from kino.workers.job_support import sweep_work_dirs
-from kino.workers.transcoding import JobCancelled, TranscodeJob
+from kino.workers.job_lanes import JobLanes
+from kino.workers.job_support import Progress, sweep_work_dirs
+from kino.workers.transcoding import FoundLong, JobCancelled, Mode, TranscodeJob
 
 log = structlog.get_logger(__name__)
 BROKER_LOG = logging.getLogger("kino.broker")  # faststream's messages, in Kino's format
@@ -83,25 +90,12 @@ class Transcoder:
         )
         self.handled: list[tuple[UUID, float, float]] = []  # (video, start, end), monotonic
         self._depth: asyncio.Task[None] | None = None
-        self._subscribe()
+        stream = video_stream(self.subjects)
+        self.lanes = JobLanes(self.broker, self.subjects, stream, settings.videos, self.handle_job)
+        self._subscribe(stream)
 
-    def _subscribe(self) -> None:
-        config = self.settings.videos
+    def _subscribe(self, stream: JStream) -> None:
         subjects = self.subjects
-        stream = video_stream(subjects)
-
-        @self.broker.subscriber(
-            subjects.uploaded,
-            stream=stream,
-            durable=subjects.transcoders,
-            pull_sub=PullSub(batch_size=1, timeout=1.0),
-            config=ConsumerConfig(
-                ack_wait=float(config.ack_wait_seconds), max_deliver=config.attempts + 1
-            ),
-            ack_policy=AckPolicy.MANUAL,
-        )
-        async def transcode(body: dict[str, Any], msg: NatsMessage) -> None:
-            await self.handle_job(body, msg)
 
         @self.broker.subscriber(
             subjects.removed,
@@ -131,20 +125,25 @@ class Transcoder:
             ttl = self.settings.videos.upload_ttl_seconds
             await expire_if_abandoned(self.videos, UUID(body["video_id"]), ttl, msg)
 
-    async def handle_job(self, body: dict[str, Any], msg: NatsMessage) -> None:
+    async def handle_job(self, lane: Lane, msg: NatsMessage) -> None:
         """A span per job, continuing the trace the relay passed in the message headers."""
+        body = await msg.decode()
+        if not isinstance(body, dict) or "video_id" not in body:
+            log.error("malformed transcoding job dropped", lane=lane.name, body=repr(body)[:200])
+            await msg.reject()
+            return
         with trace.get_tracer("kino").start_as_current_span(
             "transcode",
             context=extract_headers(msg.headers),
-            attributes={"kino.video_id": body.get("video_id", "")},
+            attributes={"kino.video_id": body["video_id"], "kino.lane": lane.name},
         ):
-            await self._handle_job(body, msg)
+            await self._handle_job(lane, body, msg)
 
-    async def _handle_job(self, body: dict[str, Any], msg: NatsMessage) -> None:
+    async def _handle_job(self, lane: Lane, body: dict[str, Any], msg: NatsMessage) -> None:
         video_id = UUID(body["video_id"])
         delivered = msg.raw_message.metadata.num_delivered
         attempts = self.settings.videos.attempts
-        bound = log.bind(video_id=str(video_id), delivery=delivered)
+        bound = log.bind(video_id=str(video_id), delivery=delivered, lane=lane.name)
         if delivered > attempts:
             await self._give_up(video_id, body, msg, "its worker stopped every time")
             return
@@ -152,7 +151,11 @@ class Transcoder:
         started = time.monotonic()
         try:
             bound.info("transcoding")
-            await self.job.run(video_id)
+            await self.job.run(video_id, self._mode(lane))
+        except FoundLong as found:
+            await self._move_to_long_lane(lane, body, found.duration)
+            bound.info("long video: moved to the long lane", duration=round(found.duration))
+            metrics.TRANSCODER_JOBS.labels("moved").inc()
         except (JobCancelled, NotFoundError):
             bound.info("video deleted or unknown; nothing to do")
             metrics.TRANSCODER_JOBS.labels("cancelled").inc()
@@ -175,6 +178,25 @@ class Transcoder:
             metrics.TRANSCODER_JOB_DURATION.observe(time.monotonic() - started)
         await msg.ack()
         bound.info("transcoding done")
+
+    def _mode(self, lane: Lane) -> Mode:
+        if lane.long:
+            return Mode(background=True)
+        return Mode(long_after=float(self.settings.videos.long_seconds))
+
+    async def _move_to_long_lane(self, lane: Lane, body: dict[str, Any], duration: float) -> None:
+        """Publish the job to the long lane of its level (then the caller acks this one)."""
+        video_id = body["video_id"]
+        await self.broker.publish(
+            {**body, "duration_seconds": duration},
+            self.subjects.job(Lane(lane.level, long=True)),
+            headers=inject_headers(
+                {"Nats-Msg-Id": f"long-{video_id}-{body.get('notification_id')}"}
+            ),
+            stream=self.subjects.stream,
+        )
+        progress = Progress(self.redis, self.settings.redis_namespace, UUID(video_id))
+        await progress.send("waiting", 0.0)
 
     async def _give_up(
         self, video_id: UUID, body: dict[str, Any], msg: NatsMessage, detail: str
@@ -199,12 +221,14 @@ class Transcoder:
         await asyncio.to_thread(sweep_work_dirs, self.work_root)
         await ensure_stream(self.nats_url, self.subjects)
         await self.broker.start()
+        self.lanes.start()
         self._depth = asyncio.create_task(self._report_queue_depth())
 
     async def _report_queue_depth(self, every: float = 5.0) -> None:
         while True:
             try:
-                depth = await pending_jobs(self.nats_url, self.subjects, self.subjects.transcoders)
+                consumers = [self.subjects.transcoders(lane) for lane in ALL_LANES]
+                depth = await pending_jobs(self.nats_url, self.subjects, consumers)
                 metrics.TRANSCODER_QUEUE_DEPTH.set(depth)
             except Exception as error:  # noqa: BLE001 - a metric must never stop the worker
                 log.debug("queue depth unavailable", error=repr(error))
@@ -213,6 +237,7 @@ class Transcoder:
     async def stop(self) -> None:
         if self._depth is not None:
             self._depth.cancel()
+        await self.lanes.stop()
         await self.broker.stop()
         await self.redis.aclose()
         await asyncio.to_thread(self.videos.close)

@@ -4,6 +4,10 @@ Idempotent: the job reads the video's state first and skips what is done (a rend
 already added is never encoded again), so a redelivered or restarted job finishes the
 remainder. The work directory is removed on every exit path; one left by a killed worker
 is removed by ``sweep_work_dirs`` when a worker starts.
+
+A job taken from a lane of new jobs stops after the probe when the video is longer than
+``long_after`` (``FoundLong``): the transcoder moves it to the long lane, where it runs in the
+background (niced ffmpeg) so that short jobs pass it (docs/adr/0007).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from kino.workers.job_support import Progress
 
 log = structlog.get_logger(__name__)
 
+PASS_SECONDS = 4.0  # an ffmpeg pass may take 4 s per second of video, if longer than the timeout
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".m4s": "video/iso.segment",
@@ -50,6 +55,26 @@ class JobCancelled(Exception):
     """The video was deleted while it was being transcoded."""
 
 
+@dataclass(frozen=True)
+class Mode:
+    """How a lane runs its jobs.
+
+    A lane of new jobs stops after the probe when the video is longer than ``long_after``
+    (``FoundLong``); a long lane's job runs ffmpeg in the ``background`` (niced).
+    """
+
+    long_after: float | None = None
+    background: bool = False
+
+
+class FoundLong(Exception):
+    """The probe found the video longer than a new-job lane takes: it belongs in the long lane."""
+
+    def __init__(self, duration: float) -> None:
+        super().__init__(f"{duration:.0f} s")
+        self.duration = duration
+
+
 @dataclass
 class _State:
     video_id: UUID
@@ -58,6 +83,7 @@ class _State:
     workdir: Path
     done: dict[str, dict[str, Any]]  # renditions stored so far, by name
     progress: Progress
+    background: bool  # a long job: ffmpeg runs niced
 
 
 class TranscodeJob:
@@ -74,7 +100,7 @@ class TranscodeJob:
         self.videos, self.store, self.settings = videos, store, settings
         self.redis, self.namespace, self.work_root = redis, namespace, work_root
 
-    async def run(self, video_id: UUID) -> None:
+    async def run(self, video_id: UUID, mode: Mode = Mode()) -> None:
         video = await asyncio.to_thread(self.videos.get_video, video_id)
         if video.deleted or video.status != PROCESSING:
             return
@@ -82,7 +108,7 @@ class TranscodeJob:
         workdir = Path(tempfile.mkdtemp(prefix=f"{video_id}-{os.getpid()}-", dir=self.work_root))
         progress = Progress(self.redis, self.namespace, video_id)
         try:
-            await self._run(video, workdir, progress)
+            await self._run(video, workdir, progress, mode)
         except ProbeRejected as rejected:
             log.info("upload rejected", video_id=str(video_id), reason=rejected.reason)
             await asyncio.to_thread(self.videos.fail, video_id, rejected.reason)
@@ -90,7 +116,7 @@ class TranscodeJob:
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    async def _run(self, video: Video, workdir: Path, progress: Progress) -> None:
+    async def _run(self, video: Video, workdir: Path, progress: Progress, mode: Mode) -> None:
         await progress.send("probing", 0.0)
         source = workdir / "source"
         await asyncio.to_thread(self.store.download, video.source_key, source)
@@ -111,8 +137,10 @@ class TranscodeJob:
             has_audio=probe.has_audio,
             ladder=[rung.name for rung in rungs],
         )
+        if mode.long_after is not None and probe.duration > mode.long_after:
+            raise FoundLong(probe.duration)
         done = dict(video.renditions)
-        state = _State(video.id, probe, source, workdir, done, progress)
+        state = _State(video.id, probe, source, workdir, done, progress, mode.background)
         todo = [rung for rung in rungs if rung.name not in done]
         if todo and todo[0] == rungs[0] and len(todo) > 1:
             first = todo.pop(0)  # a fast first pass: playable as soon as possible
@@ -140,8 +168,9 @@ class TranscodeJob:
 
         argv = ladder_command(state.source, out, rungs, probe, self.settings.preset)
         await progress.send(stage, start)
+        timeout = max(self.settings.transcode_timeout_seconds, PASS_SECONDS * probe.duration)
         encoded = await run_ffmpeg(
-            argv, timeout=self.settings.transcode_timeout_seconds, on_progress=report
+            argv, timeout=timeout, on_progress=report, background=state.background
         )
         if encoded + 1.0 < probe.duration * 0.9:
             raise ProbeRejected("The file ends early: it seems truncated or damaged.")

@@ -74,7 +74,10 @@ def test_judge_applies_limits_and_rotation():
     assert wav.has_audio
     for data, words in [
         ({"format": {"duration": "5"}, "streams": []}, "neither"),
-        ({"format": {"duration": "7200"}, "streams": [stream()]}, "at most 1 hour long"),
+        (
+            {"format": {"duration": "7201"}, "streams": [stream()]},
+            "This video is 2.1 hours long; videos can be at most 1 hour long.",
+        ),
         ({"format": {"duration": "5"}, "streams": [stream(width=8000, height=4400)]}, "8K"),
         ({"format": {"duration": "5"}, "streams": [stream(codec_name="gif")]}, "not supported"),
         ({"format": {}, "streams": [stream()]}, "no playable duration"),

@@ -92,3 +92,29 @@ def test_configured_servers_and_oidc_providers(tmp_path: Path):
     assert not settings.embedded
     assert [p.name for p in settings.oidc_providers] == ["gitlab", "keycloak"]
     assert settings.oidc_providers[0].issuer == "https://gitlab.example"
+
+
+def test_video_length_limit_and_transcoding_slots(tmp_path: Path):
+    base = {"KINO_DATA_DIR": str(tmp_path), **SECRET}
+    defaults = Settings.from_env(base).videos
+    assert defaults.max_duration_seconds == 43200  # 12 hours, the contract's default
+    assert (defaults.slots, defaults.long_seconds) == (2, 600)
+    configured = Settings.from_env(
+        {
+            **base,
+            "KINO_VIDEO_MAX_SECONDS": "3600",
+            "KINO_TRANSCODE_MAX_DURATION": "60",  # the older name loses to the contract's
+            "KINO_TRANSCODE_SLOTS": "3",
+            "KINO_TRANSCODE_LONG_SECONDS": "900",
+        }
+    ).videos
+    assert (configured.max_duration_seconds, configured.slots, configured.long_seconds) == (
+        3600,
+        3,
+        900,
+    )
+    older = Settings.from_env({**base, "KINO_TRANSCODE_MAX_DURATION": "60"}).videos
+    assert older.max_duration_seconds == 60
+    for name in ("KINO_VIDEO_MAX_SECONDS", "KINO_TRANSCODE_SLOTS"):
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_env({**base, name: "0"})

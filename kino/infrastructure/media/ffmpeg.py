@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
-from kino.infrastructure.media.process import limit_child
+from kino.infrastructure.media.process import child_setup
 
 ProgressCallback = Callable[[float], Awaitable[None]]
 
@@ -20,15 +20,22 @@ class FfmpegError(Exception):
 
 
 async def run_ffmpeg(
-    argv: list[str], *, timeout: float, on_progress: ProgressCallback | None = None
+    argv: list[str],
+    *,
+    timeout: float,
+    on_progress: ProgressCallback | None = None,
+    background: bool = False,
 ) -> float:
-    """Run to completion; returns the last ``out_time`` in seconds (how far it encoded)."""
+    """Run to completion; returns the last ``out_time`` in seconds (how far it encoded).
+
+    ``background`` runs ffmpeg at a lower CPU priority (long jobs yield to short ones).
+    """
     process = await asyncio.create_subprocess_exec(
         *argv,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        preexec_fn=limit_child,
+        preexec_fn=child_setup(background=background),
     )
     out_time = 0.0
 

@@ -7,6 +7,7 @@ allowed, so a crafted upload cannot make ffprobe or ffmpeg read local paths or U
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +99,10 @@ def judge(data: dict[str, Any], max_duration: float) -> Probe:
     if duration <= 0:
         raise ProbeRejected("This file has no playable duration; it may be truncated.")
     if duration > max_duration:
-        raise ProbeRejected(f"Videos can be at most {_span(max_duration)} long.")
+        raise ProbeRejected(
+            f"This video is {_span(duration, up=True)} long; videos can be at most "
+            f"{_span(max_duration)} long."
+        )
     width = height = 0
     fps = 0.0
     if videos:
@@ -118,10 +122,11 @@ def judge(data: dict[str, Any], max_duration: float) -> Probe:
     )
 
 
-def _span(seconds: float) -> str:
+def _span(seconds: float, *, up: bool = False) -> str:
+    """``3 hours``, ``1.5 minutes``; ``up`` rounds up (a length just over a limit reads longer)."""
     for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
         if seconds >= size:
-            count = round(seconds / size, 1)
+            count = math.ceil(seconds / size * 10) / 10 if up else round(seconds / size, 1)
             return f"{count:g} {unit}{'' if count == 1 else 's'}"
     return f"{seconds:g} seconds"
 

@@ -49,7 +49,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture
 async def relay(video_settings: Settings, endpoints: Endpoints) -> AsyncIterator[Relay]:
-    running = Relay(video_settings, endpoints.database_url, endpoints.nats_url)
+    running = Relay(video_settings, endpoints.database_url, endpoints.nats_url, endpoints.redis_url)
     await running.start()
     stopping = asyncio.Event()
     task = asyncio.create_task(running.run(stopping, poll_interval=0.05))

@@ -13,14 +13,22 @@ def _ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
 
 
-def video(path: Path, width: int, height: int, *, audio: bool = True, rate: int = 24) -> Path:
+def video(
+    path: Path,
+    width: int,
+    height: int,
+    *,
+    audio: bool = True,
+    rate: int = 24,
+    seconds: int = SECONDS,
+) -> Path:
     if not path.exists():
         inputs = ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={rate}"]
         if audio:
             inputs += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
         codecs = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
         codecs += ["-c:a", "aac"] if audio else []
-        _ffmpeg(*inputs, "-t", str(SECONDS), *codecs, str(path))
+        _ffmpeg(*inputs, "-t", str(seconds), *codecs, str(path))
     return path
 
 

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from uuid import UUID
 
@@ -172,9 +173,10 @@ async def test_two_transcoders_process_two_uploads_in_parallel(
     client, relay, clips, video_settings, endpoints
 ):
     token = (await register(client))["accessToken"]
+    one_slot = video_settings.with_overrides(videos=replace(video_settings.videos, slots=1))
     async with (
-        transcoder_running(video_settings, endpoints) as one,
-        transcoder_running(video_settings, endpoints) as two,
+        transcoder_running(one_slot, endpoints) as one,
+        transcoder_running(one_slot, endpoints) as two,
     ):
         ids = [await start_upload(client, token, clips["480p"]) for _ in range(2)]
         for video_id in ids:
