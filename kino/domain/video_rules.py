@@ -65,7 +65,8 @@ CONTENT_TYPES = frozenset(
     }
 )
 UNKNOWN_CONTENT_TYPE = "application/octet-stream"
-CONTENT_TYPE = TextRule(field="contentType", name="The content type", max_length=100)
+# Verbatim: a line break anywhere (even a trailing CR) is refused, never trimmed away.
+CONTENT_TYPE = TextRule(field="contentType", name="The content type", max_length=100, verbatim=True)
 
 
 def clean_filename(raw: str) -> str:

@@ -150,6 +150,8 @@ def test_content_types_come_from_the_allow_list(raw, expected):
         "video/mp4\r\nX-Injected: 1",
         "video/mp4\nX-Injected: 1",
         "video/mp4\x00",
+        "video/mp4\r",
+        "\tvideo/mp4",
         "text/html",
         "image/svg+xml",
         "video/",
