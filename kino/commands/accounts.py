@@ -21,7 +21,9 @@ from kino.commands.base import KinoApplication, last_position
 from kino.domain.accounts import Session, UniqueKey, User
 from kino.domain.errors import ConflictError, UnauthenticatedError
 from kino.domain.identity import (
+    check_password,
     check_password_strength,
+    login_to_find,
     normalize_display_name,
     normalize_email,
     normalize_handle,
@@ -116,6 +118,7 @@ class Accounts(KinoApplication):
         self, login: str, password: str, *, method: str = "password", client: str = ""
     ) -> SessionGrant:
         user_id = self.find_user_id(login)
+        check_password(password)
         user = self.repository.get(user_id) if user_id else None
         stored_hash = user.password_hash if isinstance(user, User) else None
         # One argon2 verify on every path, so timing does not reveal whether an account exists.
@@ -155,7 +158,7 @@ class Accounts(KinoApplication):
 
     def find_user_id(self, login: str) -> UUID | None:
         """The user id for an email or a handle, from the command side's own index."""
-        text = login.strip().lower()
+        text = login_to_find(login)
         return self.owner_of(UniqueKey.EMAIL if "@" in text else UniqueKey.HANDLE, text)
 
     def owner_of(self, kind: str, key: str | None) -> UUID | None:

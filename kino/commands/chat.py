@@ -20,7 +20,7 @@ from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import EnvType, get_topic
 
 from kino.commands.base import last_position
-from kino.domain.chat import ChatMessage, ChatRoom, normalize_body
+from kino.domain.chat import BODY, ChatMessage, ChatRoom
 from kino.domain.errors import BadInputError, KinoError, NotFoundError
 from kino.domain.live import LiveStream
 
@@ -88,7 +88,7 @@ class Chat(EventSourcedProjection[UUID]):
                 if isinstance(room, KinoError):
                     raise room
                 room.check_can_post(request.author_id, now)
-                body = normalize_body(request.body)
+                body = BODY.clean(request.body)
                 outcomes.append(ChatMessage(request.stream_id, request.author_id, body))
             except KinoError as error:
                 outcomes.append(error)

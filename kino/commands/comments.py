@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from kino.commands.base import KinoApplication, last_position
-from kino.domain.comments import Comment, check_body
+from kino.domain.comments import BODY, Comment
 from kino.domain.errors import NotFoundError
 
 
@@ -34,7 +34,7 @@ class Comments(KinoApplication):
         body: str,
         parent_id: UUID | None = None,
     ) -> CommentPosted:
-        body = check_body(body)
+        body = BODY.clean(body)
         if parent_id is not None:
             self.get_comment(parent_id).check_can_reply(video_id)
         comment = Comment(

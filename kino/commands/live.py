@@ -10,13 +10,13 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from kino.commands.base import last_position
 from kino.domain.errors import NotFoundError
 from kino.domain.live import (
+    DESCRIPTION,
+    TITLE,
     LiveStatus,
     LiveStream,
     StreamKey,
     hash_stream_key,
     new_stream_key,
-    normalize_description,
-    normalize_title,
 )
 
 
@@ -36,8 +36,8 @@ class Live(Application[UUID]):
         key = new_stream_key()
         stream = LiveStream(
             owner_id=owner_id,
-            title=normalize_title(title),
-            description=normalize_description(description),
+            title=TITLE.clean(title),
+            description=DESCRIPTION.clean(description),
             key_hash=hash_stream_key(key),
         )
         index = StreamKey(key_hash=stream.key_hash, stream_id=stream.id)

@@ -18,20 +18,21 @@ from eventsourcing.application import AggregateNotFoundError
 from kino.commands.base import KinoApplication, last_position
 from kino.domain.errors import BadInputError, ConflictError, NotFoundError
 from kino.domain.video_rules import (
+    DESCRIPTION,
+    TITLE,
+    check_content_type,
     check_visibility,
+    clean_filename,
     master_key,
-    normalize_description,
-    normalize_title,
 )
 from kino.domain.videos import AWAITING_UPLOAD, FAILED, Video
-
-ALLOWED_CONTENT_TYPES = ("video/", "audio/", "application/octet-stream")
 
 
 @dataclass(frozen=True)
 class UploadCreated:
     video_id: UUID
     source_key: str
+    content_type: str  # one of CONTENT_TYPES: the upload's Content-Type header
     position: int
 
 
@@ -54,23 +55,19 @@ class Videos(KinoApplication):
             raise BadInputError(
                 f"sizeBytes must be between 0 and {max_bytes} bytes.", field="sizeBytes"
             )
-        if not content_type.lower().startswith(ALLOWED_CONTENT_TYPES):
-            raise BadInputError(
-                "Upload a video or audio file (contentType video/* or audio/*).",
-                field="contentType",
-            )
-        filename = filename.strip().replace("/", "_").replace("\\", "_")[:255] or "upload"
         video = Video(
             owner_id=owner_id,
-            title=normalize_title(title),
-            description=normalize_description(description),
+            title=TITLE.clean(title),
+            description=DESCRIPTION.clean(description),
             visibility=check_visibility(visibility),
-            filename=filename,
-            content_type=content_type.lower()[:100],
+            filename=clean_filename(filename),
+            content_type=check_content_type(content_type),
             size_bytes=size_bytes,
         )
         recordings = self.save(video)
-        return UploadCreated(video.id, video.source_key, last_position(recordings))
+        return UploadCreated(
+            video.id, video.source_key, video.content_type, last_position(recordings)
+        )
 
     def complete_upload(self, video_id: UUID, user_id: UUID, stored_size: int | None) -> int:
         """Start processing if the stored object has the declared size; else fail the video."""

@@ -7,33 +7,21 @@ grows with the conversation.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from kino.domain.errors import BadInputError, ForbiddenError, NotFoundError
+from kino.domain.text import TextRule
 
 MAX_BODY_LENGTH = 500
 MAX_SLOW_MODE_SECONDS = 300
-# Bidirectional overrides and isolates: invisible, and used to disguise text.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
-
-def normalize_body(body: str) -> str:
-    """The message as stored: trimmed, 1-500 characters, no control characters."""
-    text = body.strip()
-    if not text:
-        raise BadInputError("Type a message first.", field="body")
-    if len(text) > MAX_BODY_LENGTH:
-        raise BadInputError(
-            f"The message is too long (at most {MAX_BODY_LENGTH} characters).", field="body"
-        )
-    for char in text:
-        if char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
-            raise BadInputError("The message contains control characters.", field="body")
-    return text
+# One line, 1-500 characters, no control characters (nor the bidi controls that disguise text).
+BODY = TextRule(
+    field="body", name="The message", max_length=MAX_BODY_LENGTH, required="Type a message first."
+)
 
 
 def check_slow_mode(seconds: int) -> int:

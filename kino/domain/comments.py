@@ -13,18 +13,19 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from kino.domain.errors import BadInputError, ForbiddenError, NotFoundError
+from kino.domain.text import TextRule
 
 BODY_MAX = 10_000
 
-
-def check_body(body: str) -> str:
-    """1 to 10,000 characters after trimming; stored as given."""
-    length = len(body.strip())
-    if length == 0:
-        raise BadInputError("A comment cannot be empty.", field="body")
-    if length > BODY_MAX:
-        raise BadInputError(f"A comment is at most {BODY_MAX} characters.", field="body")
-    return body
+# 1 to 10,000 characters after trimming; several lines and tabs allowed.
+BODY = TextRule(
+    field="body",
+    name="The comment",
+    max_length=BODY_MAX,
+    required="A comment cannot be empty.",
+    too_long=f"A comment is at most {BODY_MAX} characters.",
+    multiline=True,
+)
 
 
 class Comment(Aggregate):
@@ -71,7 +72,7 @@ class Comment(Aggregate):
             raise NotFoundError("There is no such comment.")
         if user_id != self.author_id:
             raise ForbiddenError("Only the author can edit a comment.")
-        body = check_body(body)
+        body = BODY.clean(body)
         if body != self.body:
             self._edited(body=body)
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from kino.domain.errors import BadInputError
+from kino.domain.text import TextRule
 
 HANDLE_PATTERN = re.compile(r"^[a-z0-9_]{3,30}$")
 # Deliberately simple: one "@", a dot in the domain, no spaces or control characters.
@@ -14,6 +15,8 @@ MAX_EMAIL_LENGTH = 254
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 MAX_DISPLAY_NAME_LENGTH = 50
+MAX_HANDLE_LENGTH = 30
+HANDLE_RULE = "A handle has 3 to 30 characters: lowercase letters, digits and underscores."
 
 RESERVED_HANDLES = frozenset(
     {
@@ -75,53 +78,81 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
+EMAIL = TextRule(
+    field="email",
+    name="The email address",
+    max_length=MAX_EMAIL_LENGTH,
+    required="Enter an email address.",
+    too_long=f"An email address can have at most {MAX_EMAIL_LENGTH} characters.",
+)
+HANDLE = TextRule(
+    field="handle", name="The handle", max_length=MAX_HANDLE_LENGTH, too_long=HANDLE_RULE
+)
+DISPLAY_NAME = TextRule(
+    field="displayName",
+    name="The display name",
+    max_length=MAX_DISPLAY_NAME_LENGTH,
+    too_long=f"A display name can have at most {MAX_DISPLAY_NAME_LENGTH} characters.",
+    collapse_spaces=True,
+)
+# A password is a secret compared by its hash: checked, never changed (see ``PASSWORD``'s use).
+PASSWORD = TextRule(
+    field="password",
+    name="The password",
+    max_length=MAX_PASSWORD_LENGTH,
+    too_long=f"A password can have at most {MAX_PASSWORD_LENGTH} characters.",
+    verbatim=True,
+)
+LOGIN = TextRule(field="login", name="The email or handle", max_length=MAX_EMAIL_LENGTH)
+
+
 def normalize_email(raw: str) -> str:
-    email = raw.strip()
-    if not email:
-        raise BadInputError("Enter an email address.", field="email")
-    if len(email) > MAX_EMAIL_LENGTH:
-        raise BadInputError(
-            f"An email address can have at most {MAX_EMAIL_LENGTH} characters.", field="email"
-        )
-    if not EMAIL_PATTERN.match(email) or _has_control_characters(email):
+    email = EMAIL.clean(raw)
+    if not EMAIL_PATTERN.match(email) or _has_format_characters(email):
         raise BadInputError(f"{email[:80]!r} is not a valid email address.", field="email")
     return email.lower()
 
 
 def normalize_handle(raw: str) -> str:
-    handle = raw.strip().lower()
+    handle = HANDLE.clean(raw).lower()
     if not HANDLE_PATTERN.match(handle):
-        raise BadInputError(
-            "A handle has 3 to 30 characters: lowercase letters, digits and underscores.",
-            field="handle",
-        )
+        raise BadInputError(HANDLE_RULE, field="handle")
     if handle in RESERVED_HANDLES:
         raise BadInputError(f"The handle {handle!r} is reserved; choose another.", field="handle")
     return handle
 
 
+def handle_to_find(raw: str, field: str = "handle") -> str:
+    """A handle someone looks up (``user(handle:)``, ``ownerHandle``): checked like any text,
+    lowercased; one that cannot exist simply finds nobody."""
+    return HANDLE.clean(raw, field=field).lower()
+
+
+def login_to_find(raw: str) -> str:
+    """The email or handle of a sign-in, as the account's index keys spell it."""
+    return LOGIN.clean(raw).lower()
+
+
 def normalize_display_name(raw: str | None, fallback: str) -> str:
-    name = unicodedata.normalize("NFC", (raw or "").strip()) or fallback
-    if len(name) > MAX_DISPLAY_NAME_LENGTH:
-        raise BadInputError(
-            f"A display name can have at most {MAX_DISPLAY_NAME_LENGTH} characters.",
-            field="displayName",
-        )
-    if _has_control_characters(name):
-        raise BadInputError(
-            "A display name cannot contain control characters.", field="displayName"
-        )
-    return name
+    return DISPLAY_NAME.clean(raw or "") or fallback
+
+
+def check_password(password: str) -> str:
+    """Valid Unicode without control characters, at most 256 characters; unchanged.
+
+    Neither trimmed nor normalised: spaces at either end are part of the secret, and every
+    stored hash was made from the password exactly as typed, so changing it now (NFC) would
+    lock out whoever typed a decomposed form. A NUL or a lone surrogate cannot be a
+    password: argon2 and UTF-8 would see something else than the person typed.
+    """
+    return PASSWORD.clean(password)
 
 
 def check_password_strength(password: str, *, email: str, handle: str) -> None:
+    check_password(password)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise BadInputError(
             f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password"
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise BadInputError(
-            f"A password can have at most {MAX_PASSWORD_LENGTH} characters.", field="password"
         )
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
@@ -130,5 +161,5 @@ def check_password_strength(password: str, *, email: str, handle: str) -> None:
         raise BadInputError("A password must not be your email or handle.", field="password")
 
 
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
+def _has_format_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cf" for ch in text)

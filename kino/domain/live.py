@@ -15,11 +15,26 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from kino.domain.errors import BadInputError, ConflictError, ForbiddenError
+from kino.domain.errors import ConflictError, ForbiddenError
+from kino.domain.text import TextRule
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://kino.video/live")
 MAX_TITLE_LENGTH = 120
 MAX_DESCRIPTION_LENGTH = 5000
+
+TITLE = TextRule(
+    field="title",
+    name="The title",
+    max_length=MAX_TITLE_LENGTH,
+    required="Give the stream a title.",
+    collapse_spaces=True,
+)
+DESCRIPTION = TextRule(
+    field="description",
+    name="The description",
+    max_length=MAX_DESCRIPTION_LENGTH,
+    multiline=True,
+)
 
 
 class LiveStatus(StrEnum):
@@ -35,27 +50,6 @@ def new_stream_key() -> str:
 
 def hash_stream_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def normalize_title(title: str) -> str:
-    text = " ".join(title.split())
-    if not text:
-        raise BadInputError("Give the stream a title.", field="title")
-    if len(text) > MAX_TITLE_LENGTH:
-        raise BadInputError(
-            f"The title is too long (at most {MAX_TITLE_LENGTH} characters).", field="title"
-        )
-    return text
-
-
-def normalize_description(description: str) -> str:
-    text = description.strip()
-    if len(text) > MAX_DESCRIPTION_LENGTH:
-        raise BadInputError(
-            f"The description is too long (at most {MAX_DESCRIPTION_LENGTH} characters).",
-            field="description",
-        )
-    return text
 
 
 class LiveStream(Aggregate):

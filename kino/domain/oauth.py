@@ -12,13 +12,15 @@ from dataclasses import dataclass
 
 from kino.domain.errors import BadInputError
 from kino.domain.identity import (
+    DISPLAY_NAME,
     HANDLE_PATTERN,
-    MAX_DISPLAY_NAME_LENGTH,
     RESERVED_HANDLES,
     normalize_email,
 )
+from kino.domain.text import opaque
 
 MIN_HANDLE, MAX_HANDLE = 3, 30
+MAX_SUBJECT_LENGTH = 255
 FALLBACK_HANDLE = "user"
 
 
@@ -78,8 +80,18 @@ def handle_candidates(base: str, suffixes: Iterator[str]) -> Iterator[str]:
 
 
 def display_name_from_claims(name: str | None, fallback: str) -> str:
-    """The claimed name, cleaned of control characters and cut to length; else ``fallback``."""
-    text = unicodedata.normalize("NFC", name or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
-    text = " ".join(text.split())[:MAX_DISPLAY_NAME_LENGTH].strip()
-    return text or fallback
+    """The claimed name made acceptable rather than refused, so a provider's odd claim never
+    breaks a sign-in: what the text rule refuses is dropped (control and bidi characters,
+    lone surrogates; line breaks become spaces), then it is normalised, trimmed and cut to
+    length. Nothing visible left: ``fallback``."""
+    return DISPLAY_NAME.salvage(name or "") or fallback
+
+
+def usable_subject(subject: str) -> bool:
+    """An OpenID Connect subject Kino can key an account on: 1-255 characters (OpenID
+    Connect Core 1.0, section 2), valid Unicode without control characters. Refused rather
+    than cleaned: two subjects that a clean-up made equal would share one account."""
+    try:
+        return bool(opaque(subject, field="sub", max_length=MAX_SUBJECT_LENGTH))
+    except BadInputError:
+        return False

@@ -15,12 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from kino.domain.errors import ConflictError, ForbiddenError, NotFoundError
-from kino.domain.video_rules import (
-    check_visibility,
-    normalize_description,
-    normalize_title,
-    source_key,
-)
+from kino.domain.video_rules import DESCRIPTION, TITLE, check_visibility, source_key
 
 AWAITING_UPLOAD = "AWAITING_UPLOAD"
 PROCESSING = "PROCESSING"
@@ -144,9 +139,9 @@ class Video(Aggregate):
             self._failed(reason=reason[:500])
 
     def edit(self, title: str | None, description: str | None) -> None:
-        new_title = normalize_title(title) if title is not None else self.title
+        new_title = TITLE.clean(title) if title is not None else self.title
         new_description = (
-            normalize_description(description) if description is not None else self.description
+            DESCRIPTION.clean(description) if description is not None else self.description
         )
         if (new_title, new_description) != (self.title, self.description):
             self._details_edited(title=new_title, description=new_description)

@@ -9,6 +9,8 @@ import strawberry
 
 from kino.commands.accounts import RefreshTokenReusedError, SessionGrant
 from kino.domain.errors import KinoError, UnauthenticatedError
+from kino.domain.identity import check_password, handle_to_find, login_to_find
+from kino.domain.text import opaque
 from kino.graphql.context import Info, KinoContext, run_sync, wait_for_position
 from kino.graphql.inputs import bounded
 from kino.queries.users import UserRecord
@@ -83,7 +85,8 @@ class AccountsQuery:
 
     @strawberry.field
     async def user(self, info: Info, handle: str) -> UserType | None:
-        record = await info.context.services.users.by_handle(bounded(handle, "handle", 64))
+        wanted = handle_to_find(bounded(handle, "handle", 64))
+        record = await info.context.services.users.by_handle(wanted)
         return UserType.from_record(record) if record else None
 
 
@@ -107,8 +110,9 @@ class AccountsMutation:
     @strawberry.mutation
     async def login(self, info: Info, login: str, password: str) -> AuthPayload:
         context = info.context
-        login = bounded(login, "login", 320)
-        password = bounded(password, "password", 1024)
+        # Checked before the throttle counts it or anything is looked up.
+        login = login_to_find(bounded(login, "login", 320))
+        password = check_password(bounded(password, "password", 1024))
         throttle = context.services.throttle
         await throttle.check(login, context.client_address)
         try:
@@ -123,7 +127,7 @@ class AccountsMutation:
     @strawberry.mutation
     async def refresh_session(self, info: Info, refresh_token: str) -> AuthPayload:
         services = info.context.services
-        token = bounded(refresh_token, "refreshToken", 256)
+        token = opaque(refresh_token, field="refreshToken", max_length=256)
         try:
             grant = await run_sync(services.accounts.refresh, token)
         except RefreshTokenReusedError as reused:

@@ -7,6 +7,9 @@ from uuid import UUID
 import strawberry
 
 from kino.domain.errors import BadInputError, NotFoundError
+from kino.domain.identity import handle_to_find
+from kino.domain.text import opaque
+from kino.domain.video_rules import search_text
 from kino.graphql.context import Info
 from kino.graphql.inputs import bounded
 from kino.graphql.pagination import PageInfo, cut
@@ -70,8 +73,12 @@ async def _page(
     request = PageRequest(
         first=check_first(first),
         after=decode_cursor(bounded(after, "after", 200)),
-        search=(bounded(query, "query", 200) or "").strip() or None,
-        owner_handle=bounded(owner_handle, "ownerHandle", 64),
+        search=search_text(bounded(query, "query", 1000)),
+        owner_handle=(
+            None
+            if owner_handle is None
+            else handle_to_find(bounded(owner_handle, "ownerHandle", 64), field="ownerHandle")
+        ),
         mine=mine,
     )
     rows = await info.context.services.videos.catalog.page(request)
@@ -98,7 +105,7 @@ class CatalogMutation:
         viewer_id: str | None = None,
     ) -> bool:
         viewer = await info.context.viewer()
-        anonymous = (bounded(viewer_id, "viewerId", 64) or "").strip()
+        anonymous = opaque(viewer_id or "", field="viewerId", max_length=64).strip()
         if viewer is None and not anonymous:
             raise BadInputError("Send a viewerId (or sign in).", field="viewerId")
         if not 0 <= seconds_watched <= 7 * 24 * 3600:

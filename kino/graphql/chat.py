@@ -10,7 +10,7 @@ from uuid import UUID
 import strawberry
 
 from kino.commands.chat import PostedMessage, PostRequest
-from kino.domain.chat import normalize_body
+from kino.domain.chat import BODY
 from kino.domain.errors import BadInputError, ForbiddenError, KinoError, NotFoundError
 from kino.graphql.accounts import UserType, load_user
 from kino.graphql.context import Info, KinoContext, run_sync, wait_for_position
@@ -107,7 +107,7 @@ class ChatMutation:
         services = context.services
         viewer = await context.require_viewer()
         room_id = parse_id(stream_id, "streamId")
-        text = normalize_body(bounded(body, "body", 4000))
+        text = BODY.clean(bounded(body, "body", 4000))
         room = await open_room(context, room_id)
         if room.closed:
             raise ForbiddenError("This stream has ended; its chat is closed.")

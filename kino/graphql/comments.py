@@ -11,7 +11,7 @@ from uuid import UUID
 
 import strawberry
 
-from kino.domain.comments import check_body
+from kino.domain.comments import BODY
 from kino.domain.errors import KinoError, NotFoundError
 from kino.graphql.comment_types import CommentConnection, CommentType, comment_page
 from kino.graphql.context import Info, KinoContext, run_sync, wait_for_position
@@ -70,7 +70,7 @@ class CommentsMutation:
         self, info: Info, video_id: strawberry.ID, body: str, parent_id: strawberry.ID | None = None
     ) -> CommentType:
         viewer = await info.context.require_viewer()
-        body = check_body(bounded(body, "body", BODY_LIMIT))
+        body = BODY.clean(bounded(body, "body", BODY_LIMIT))
         parent = parse_id(parent_id, "parentId") if parent_id is not None else None
         video = await visible_video(info.context, parse_id(video_id, "videoId"))
         comments = info.context.services.comments

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from uuid import UUID
 
 from kino.domain.errors import BadInputError
+from kino.domain.text import opaque
 
 
 def parse_id(value: str, field: str = "id") -> UUID:
@@ -28,6 +29,7 @@ def offset_cursor(offset: int) -> str:
 def parse_offset_cursor(cursor: str | None) -> int:
     if cursor is None:
         return 0
+    cursor = opaque(cursor, field="after", max_length=200)
     try:
         kind, _, number = base64.urlsafe_b64decode(cursor[:64].encode()).decode().partition(":")
         offset = int(number)

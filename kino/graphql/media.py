@@ -21,6 +21,7 @@ from litestar import Request, Response, put
 from litestar.handlers import BaseRouteHandler
 
 from kino.domain.errors import KinoError
+from kino.domain.video_rules import stored_content_type
 from kino.domain.videos import AWAITING_UPLOAD
 from kino.graphql.context import Services
 from kino.graphql.playback import playback_routes
@@ -80,7 +81,11 @@ def media_routes(services: Services) -> list[BaseRouteHandler]:
             if received > grant.size_bytes:
                 return await _too_large(video_id, grant.size_bytes)
             await asyncio.to_thread(
-                videos.store.put_file, video.source_key, path, video.content_type, move=True
+                videos.store.put_file,
+                video.source_key,
+                path,
+                stored_content_type(video.content_type),
+                move=True,
             )
         finally:
             with contextlib.suppress(FileNotFoundError):

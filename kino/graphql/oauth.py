@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from kino.commands.oauth import sign_in_with_identity
+from kino.domain.text import opaque
 from kino.graphql.accounts import AuthPayload, auth_payload
 from kino.graphql.context import Info, run_sync
-from kino.graphql.inputs import bounded
 
 
 @strawberry.type
@@ -33,7 +33,8 @@ class OAuthMutation:
         self, info: Info, provider: str, redirect_uri: str
     ) -> OAuthLoginStart:
         start = await info.context.services.oidc.begin(
-            bounded(provider, "provider", 64), bounded(redirect_uri, "redirectUri", 2048)
+            opaque(provider, field="provider", max_length=64),
+            opaque(redirect_uri, field="redirectUri", max_length=2048),
         )
         return OAuthLoginStart(authorization_url=start.authorization_url, state=start.state)
 
@@ -56,11 +57,13 @@ class OAuthMutation:
     ) -> AuthPayload:
         services = info.context.services
         identity = await services.oidc.complete(
-            bounded(provider, "provider", 64),
-            bounded(code, "code", 2048),
-            bounded(state, "state", 256),
-            bounded(iss, "iss", 2048),
-            bounded(redirect_uri, "redirectUri", 2048),
+            opaque(provider, field="provider", max_length=64),
+            opaque(code, field="code", max_length=2048),
+            opaque(state, field="state", max_length=256),
+            None if iss is None else opaque(iss, field="iss", max_length=2048),
+            None
+            if redirect_uri is None
+            else opaque(redirect_uri, field="redirectUri", max_length=2048),
         )
         grant = await run_sync(
             sign_in_with_identity, services.accounts, identity, info.context.user_agent

@@ -77,7 +77,7 @@ class VideosMutation:
                 max_bytes=videos.max_upload_bytes,
             )
         )
-        content_type = content_type.lower()
+        content_type = created.content_type  # one of the allow-list's exact strings
         presigned = await run_sync(
             videos.store.presigned_put, created.source_key, content_type, videos.uploads.ttl
         )

@@ -7,6 +7,11 @@ rows inside ``self.tracked(tracking)``, one transaction with the tracking record
 script that first checks and then sets the tracking position, so a crash can
 never apply an event twice or skip one. ``publish`` commands in that list go out
 only after the read model is updated, in the same atomic call.
+
+Both clean every text they write with ``kino.domain.text.readable`` (the PostgreSQL
+view through a string dumper on its cursors, the Redis view on every command argument,
+``view_json`` for JSON inside one), so an event stored with a NUL or a lone surrogate
+before the text rule existed is projected the same way every time instead of failing.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 from kino.projections.generations import Generations
+from kino.projections.readable import readable, readable_cursor
 
 RedisOp = Sequence[object]
 
@@ -150,6 +156,7 @@ class PostgresView(PostgresTrackingRecorder):
             yield self._batch
             return
         with self.datastore.transaction(commit=True) as curs:
+            readable_cursor(curs)
             self._insert_tracking(curs, tracking)
             yield curs
 
@@ -157,7 +164,7 @@ class PostgresView(PostgresTrackingRecorder):
     def batch(self) -> Iterator[None]:
         """Many events in one transaction (rebuilds): rows and last position commit together."""
         with self.datastore.transaction(commit=True) as curs:
-            self._batch, self._batch_tracking = curs, None
+            self._batch, self._batch_tracking = readable_cursor(curs), None
             try:
                 yield
                 if self._batch_tracking is not None:
@@ -276,7 +283,7 @@ class RedisView(TrackingRecorder):
         keys = [self.tracking_key(tracking.application_name)]
         args: list[str | int] = [
             tracking.notification_id,
-            json.dumps([[str(x) for x in op] for op in ops]),
+            json.dumps([[readable(str(x)) for x in op] for op in ops]),
         ]
         if self._pipeline is not None:
             self._apply(keys=keys, args=args, client=self._pipeline)

@@ -9,7 +9,6 @@ room closing are announced on the stream's channel (``LiveStream`` shows them).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +20,7 @@ from kino.domain.chat import ChatMessage, ChatRoom
 from kino.infrastructure.pubsub import channel_name
 from kino.projections.base import RedisOp, RedisView
 from kino.projections.live_streams import announcement, namespace_of
+from kino.projections.readable import view_json
 
 HISTORY_CAP = 500
 _TRIM_SLACK = 50  # trim in steps, not on every message
@@ -49,7 +49,7 @@ class ChatView(RedisView):
         order, bodies = self.key("order", event.stream_id), self.key("messages", event.stream_id)
         ops: list[RedisOp] = [
             ("ZADD", order, tracking.notification_id, str(event.originator_id)),
-            ("HSET", bodies, str(event.originator_id), json.dumps(message)),
+            ("HSET", bodies, str(event.originator_id), view_json(message)),
         ]
         ops += self._trim(order, bodies)
         payload = {"type": "posted", "message": message}

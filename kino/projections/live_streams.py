@@ -7,7 +7,6 @@ subscription re-reads the stream only after the read model shows the change.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from eventsourcing.projection import Projection
 from kino.domain.live import LiveStatus, LiveStream
 from kino.infrastructure.pubsub import channel_name
 from kino.projections.base import RedisOp, RedisView
+from kino.projections.readable import view_json
 
 # A replay (Redis lost its data) must not flood today's subscribers with old news.
 PUBLISH_HORIZON = timedelta(minutes=5)
@@ -36,7 +36,7 @@ def announcement(
     if datetime.now(UTC) - event.timestamp > PUBLISH_HORIZON:
         return []
     body = {"app": tracking.application_name, "position": tracking.notification_id, **payload}
-    return [("PUBLISH", channel, json.dumps(body, separators=(",", ":")))]
+    return [("PUBLISH", channel, view_json(body))]
 
 
 class LiveStreamView(RedisView):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from kino.domain.errors import BadInputError
+from kino.domain.text import opaque
 
 MAX_PAGE = 100
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -23,6 +24,7 @@ def encode_cursor(created_at: datetime, row_id: UUID) -> str:
 def decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
     if cursor is None:
         return None
+    cursor = opaque(cursor, field="after", max_length=200)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         version, micros, row_id = raw.split(":")

@@ -8,7 +8,7 @@ import pytest
 
 from kino.commands.chat import Chat, PostedMessage, PostRequest
 from kino.commands.live import Live
-from kino.domain.chat import ChatMessage, normalize_body
+from kino.domain.chat import BODY, ChatMessage
 from kino.domain.errors import BadInputError, ForbiddenError, KinoError, NotFoundError
 from tests.unit.live_helpers import Clock, run_policy
 
@@ -116,13 +116,13 @@ def test_delete_by_author_or_owner_only(apps):
 )
 def test_bad_bodies(body):
     with pytest.raises(BadInputError):
-        normalize_body(body)
+        BODY.clean(body)
 
 
 def test_bodies_are_trimmed_and_may_be_500_characters():
-    assert normalize_body("  héllo 👋  ") == "héllo 👋"
-    assert normalize_body("y" * 500) == "y" * 500
-    assert normalize_body(" " + "z" * 500 + " ") == "z" * 500
+    assert BODY.clean("  héllo 👋  ") == "héllo 👋"
+    assert BODY.clean("y" * 500) == "y" * 500
+    assert BODY.clean(" " + "z" * 500 + " ") == "z" * 500
 
 
 def test_refusals_are_kino_errors():

@@ -15,7 +15,7 @@ def test_threads_edits_and_deletion_rules():
     video, owner, author, other = uuid4(), uuid4(), uuid4(), uuid4()
     top = app.post_comment(video, owner, author, "  hello  ")
     comment = app.get_comment(top.comment_id)
-    assert comment.body == "  hello  " and comment.parent_id is None
+    assert comment.body == "hello" and comment.parent_id is None  # trimmed, like all text
     reply = app.post_comment(video, owner, other, "hi", top.comment_id)
     with pytest.raises(BadInputError):
         app.post_comment(video, owner, author, "deeper", reply.comment_id)
@@ -23,7 +23,7 @@ def test_threads_edits_and_deletion_rules():
         app.post_comment(uuid4(), owner, author, "elsewhere", top.comment_id)
     with pytest.raises(ForbiddenError):
         app.edit_comment(top.comment_id, other, "mine")
-    assert app.edit_comment(top.comment_id, author, "  hello  ") is None  # unchanged: no event
+    assert app.edit_comment(top.comment_id, author, " hello\n") is None  # unchanged: no event
     assert app.edit_comment(top.comment_id, author, "edited") is not None
     with pytest.raises(ForbiddenError):
         app.delete_comment(reply.comment_id, author)  # neither its author nor the video's owner

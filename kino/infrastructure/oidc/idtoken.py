@@ -15,13 +15,13 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from kino.domain.errors import BadInputError
+from kino.domain.oauth import usable_subject
 from kino.infrastructure.oidc.provider import OIDCProvider
 
 ASYMMETRIC_ALGORITHMS = (
     *("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"),
     *("ES256", "ES384", "ES512", "EdDSA", "Ed25519"),
 )
-MAX_SUBJECT_LENGTH = 255
 
 
 def invalid(reason: str) -> BadInputError:
@@ -91,6 +91,6 @@ async def verify_id_token(
     except (JoseError, ValueError) as error:
         raise invalid(_describe(error)) from None
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject or len(subject) > MAX_SUBJECT_LENGTH:
+    if not isinstance(subject, str) or not usable_subject(subject):
         raise invalid("no usable subject")
     return dict(claims)
