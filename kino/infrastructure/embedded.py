@@ -157,6 +157,7 @@ class EmbeddedServers:
         self.servers: list[_Server] = []
         self._postgres: Any = None
         self._postgres_retry_at = 0.0
+        self._postgres_down = False
         self.state: EmbeddedState | None = None
 
     def start(self) -> EmbeddedState:
@@ -254,18 +255,23 @@ class EmbeddedServers:
 
     def _revive_postgres(self) -> bool:
         if self._postgres is None or _postmaster_alive(self._postgres.get_postmaster_info()):
+            self._postgres_down = False
             return False
         if time.monotonic() < self._postgres_retry_at:
             return False
-        log.warning("embedded server died, restarting", server="postgres")
+        if not self._postgres_down:
+            log.warning("embedded server died, restarting", server="postgres")
+            self._postgres_down = True
         try:
-            with self._postgres._lock:  # pgserver's own inter-process lock, as get_server uses
+            # pgserver's own inter-process lock, as its get_server takes it. Until the dead
+            # postmaster is reaped, pgserver takes it for a running one: then try again.
+            with self._postgres._lock:
                 self._postgres.ensure_postgres_running()
         except Exception as error:  # noqa: BLE001 - e.g. old backends still exiting: retry
             log.warning("embedded PostgreSQL did not start", error=repr(error))
             self._postgres_retry_at = time.monotonic() + 2.0
             return False
-        return True
+        return _postmaster_alive(self._postgres.get_postmaster_info())
 
     def stop(self) -> None:
         for server in reversed(self.servers):
