@@ -52,10 +52,18 @@ async def test_events_right_after_redis_lost_everything_do_not_hide_the_loss(
         assert isinstance(sessions.view, RedisView)
         assert sessions.view.needs_replay("accounts") or sessions.runner.is_interrupted.is_set()
 
-        for runner in projector.runners:  # what the projector's supervisor does on its next tick
-            await asyncio.to_thread(runner.check)
-        await until_equal(me, fan_before)
-        await until_equal(history, ["one", "two"])
+        async def supervise() -> None:  # what the projector's supervisor does every poll
+            while True:
+                for runner in projector.runners:
+                    await asyncio.to_thread(runner.check)
+                await asyncio.sleep(0.1)
+
+        supervisor = asyncio.create_task(supervise())
+        try:
+            await until_equal(me, fan_before)
+            await until_equal(history, ["one", "two"])
+        finally:
+            supervisor.cancel()
         assert (await signing_up)["user"]["handle"]
 
 
