@@ -27,6 +27,7 @@ from kino.graphql.metrics import http_metrics_middleware
 from kino.graphql.schema import build_schema
 from kino.graphql.transport import SharedTransportWSHandler
 from kino.graphql.web import web_routes
+from kino.infrastructure.watchdog import Watchdog, WatchedLoop
 
 log = structlog.get_logger(__name__)
 
@@ -139,20 +140,25 @@ def create_app(
     services: Services,
     *,
     extra_readiness: Sequence[tuple[str, Callable[[], Any]]] = (),
+    watchdog: Watchdog | None = None,
 ) -> Litestar:
+    settings = services.settings
+    watched = WatchedLoop(watchdog or Watchdog("event loop"), debug_hooks=settings.debug_hooks)
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await services.open()
+        await watched.start()
         try:
             yield
         finally:
+            await watched.stop()
             await asyncio.shield(services.close())
 
-    settings = services.settings
     return Litestar(
         route_handlers=[
             make_controller(services),
-            *health_routes(services, extra_readiness),
+            *health_routes(services, extra_readiness, watched.watchdog),
             *web_routes(),
             *media_routes(services),
         ],

@@ -1,5 +1,5 @@
-"""/healthz (the process runs), /readyz (every dependency answers and no projection is
-failing or left without a projector), /metrics."""
+"""/healthz (the process runs and its event loop is not stalled), /readyz (every dependency
+answers and no projection is failing or left without a projector), /metrics."""
 
 from __future__ import annotations
 
@@ -14,12 +14,15 @@ from kino.graphql.context import Services
 from kino.infrastructure import metrics
 from kino.infrastructure.probes import PROBE_TIMEOUT
 from kino.infrastructure.projection_health import UnhealthyProjectionsError, check_projections
+from kino.infrastructure.watchdog import Watchdog
 
 Probe = Callable[[], Awaitable[Any]]
 
 
 def health_routes(
-    services: Services, extra: Sequence[tuple[str, Callable[[], Any]]] = ()
+    services: Services,
+    extra: Sequence[tuple[str, Callable[[], Any]]] = (),
+    watchdog: Watchdog | None = None,
 ) -> list[HTTPRouteHandler]:
     async def postgres() -> None:
         async with services.pg_pool.connection(timeout=PROBE_TIMEOUT) as conn:
@@ -35,8 +38,13 @@ def health_routes(
     probes.update(dict(extra))
 
     @get("/healthz", include_in_schema=False, sync_to_thread=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    def healthz() -> Response[dict[str, str]]:
+        """503 naming the stall when the event loop was just blocked for too long (a loop
+        blocked right now cannot answer at all: then the caller's timeout tells)."""
+        health = watchdog.health() if watchdog is not None else None
+        if health is None or health.ok:
+            return Response({"status": "ok"})
+        return Response(health.body(), status_code=503)
 
     @get("/readyz", include_in_schema=False)
     async def readyz() -> Response[dict[str, Any]]:

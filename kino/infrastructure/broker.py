@@ -20,6 +20,10 @@ from nats.js.errors import BadRequestError, NotFoundError
 from kino.infrastructure.settings import Settings
 
 STREAM_MAX_AGE_SECONDS = 14 * 24 * 3600
+# A long-lived client keeps reconnecting (nats-py gives up after 60 attempts by default, and a
+# worker whose client gave up would sit there consuming nothing): every second, forever.
+RECONNECT_ATTEMPTS = -1
+RECONNECT_SECONDS = 1
 LEVELS = 4  # fair-share levels: a user's 1st, 2nd, 3rd, and 4th or later upload of the day
 
 

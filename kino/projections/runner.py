@@ -201,7 +201,7 @@ class SupervisedRunner:
         elif self.runner.is_interrupted.is_set():
             self.fail()
         elif self.view.needs_replay(self.app_name):  # type: ignore[attr-defined]
-            log.warning("view lost its data, replaying from the first event", projection=self.name)
+            log.warning("view lost its data, replaying what Redis lost", projection=self.name)
             self.restart_as(self.name)
 
     def report(self) -> None:
@@ -272,8 +272,10 @@ class Projector:
                 except Exception as error:  # noqa: BLE001 - retried at the next poll
                     log.error("periodic projector job failed", job=repr(job), error=repr(error))
 
-    def run_forever(self) -> None:
+    def run_forever(self, heartbeat: Callable[[], None] = lambda: None) -> None:
+        """Supervise every poll; ``heartbeat`` tells a watchdog the loop still turns."""
         while not self._stopping.wait(self.poll_interval):
+            heartbeat()
             self.supervise()
 
     def supervise(self) -> None:

@@ -7,17 +7,26 @@ from types import FrameType
 
 import structlog
 
+from kino.infrastructure.debug_hooks import block_on_signal
 from kino.infrastructure.metrics import serve_metrics
 from kino.infrastructure.settings import Settings
+from kino.infrastructure.watchdog import Watchdog
 
 log = structlog.get_logger(__name__)
+
+# The supervise loop beats once a poll, but may legitimately pause while a projection starts
+# (connecting, creating its tables): only a much longer pause is a stall.
+SUPERVISE_STALL_SECONDS = 60.0
 
 
 def run_projector(settings: Settings) -> None:
     from kino.bootstrap import build_projector, resolve_endpoints
 
     projector = build_projector(settings, resolve_endpoints(settings))
-    serve_metrics(settings.metrics_port)
+    watchdog = Watchdog(
+        "supervise loop", stall_after=SUPERVISE_STALL_SECONDS, interval=projector.poll_interval
+    )
+    serve_metrics(settings.metrics_port, settings.metrics_host, watchdog.health)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("stopping projector", signal=signal.Signals(signum).name)
@@ -25,7 +34,11 @@ def run_projector(settings: Settings) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if settings.debug_hooks:
+        block_on_signal()
+    watchdog.start()
     with projector:
         log.info("projector running", projections=[r.name for r in projector.runners])
-        projector.run_forever()
+        projector.run_forever(heartbeat=watchdog.beat)
+    watchdog.stop()
     log.info("projector stopped")

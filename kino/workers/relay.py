@@ -36,10 +36,17 @@ from redis.asyncio import Redis
 from kino.commands.videos import Videos
 from kino.domain.videos import Video
 from kino.infrastructure import metrics
-from kino.infrastructure.broker import Lane, VideoSubjects, ensure_stream
+from kino.infrastructure.broker import (
+    RECONNECT_ATTEMPTS,
+    RECONNECT_SECONDS,
+    Lane,
+    VideoSubjects,
+    ensure_stream,
+)
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.tracing import inject_headers, resumed_span
+from kino.infrastructure.watchdog import Watchdog, WatchedLoop
 from kino.workers.fair_share import FairShare
 
 log = structlog.get_logger(__name__)
@@ -66,7 +73,13 @@ class Relay:
         )
         self.tracking = factory.tracking_recorder()
         self.nats_url = nats_url
-        self.broker = NatsBroker(nats_url, logger=BROKER_LOG, log_level=logging.DEBUG)
+        self.broker = NatsBroker(
+            nats_url,
+            logger=BROKER_LOG,
+            log_level=logging.DEBUG,
+            max_reconnect_attempts=RECONNECT_ATTEMPTS,
+            reconnect_time_wait=RECONNECT_SECONDS,
+        )
         self.redis = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
         self.fair_share = FairShare(self.redis, settings.redis_namespace)
         self.position = 0
@@ -166,9 +179,12 @@ def run_relay(settings: Settings) -> None:
     from kino.bootstrap import resolve_endpoints
 
     endpoints = resolve_endpoints(settings)
-    metrics.serve_metrics(settings.metrics_port)
+    watchdog = Watchdog("event loop")
+    metrics.serve_metrics(settings.metrics_port, settings.metrics_host, watchdog.health)
 
     async def main() -> None:
+        watched = WatchedLoop(watchdog, debug_hooks=settings.debug_hooks)
+        await watched.start()
         relay = Relay(settings, endpoints.database_url, endpoints.nats_url, endpoints.redis_url)
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -178,5 +194,6 @@ def run_relay(settings: Settings) -> None:
         log.info("relay running", position=relay.position, stream=relay.subjects.stream)
         await relay.run(stopping)
         await relay.stop()
+        await watched.stop()
 
     asyncio.run(main())

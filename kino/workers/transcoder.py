@@ -37,6 +37,8 @@ from kino.domain.video_rules import video_prefix
 from kino.infrastructure import metrics
 from kino.infrastructure.broker import (
     ALL_LANES,
+    RECONNECT_ATTEMPTS,
+    RECONNECT_SECONDS,
     STREAM_MAX_AGE_SECONDS,
     Lane,
     VideoSubjects,
@@ -48,6 +50,7 @@ from kino.infrastructure.settings import Settings
 from kino.infrastructure.storage import ObjectStore
 from kino.infrastructure.storage.factory import open_store
 from kino.infrastructure.tracing import extract_headers, inject_headers
+from kino.infrastructure.watchdog import Watchdog, WatchedLoop
 from kino.workers.expiry import expire_if_abandoned
 from kino.workers.job_lanes import JobLanes
 from kino.workers.job_support import Progress, sweep_work_dirs
@@ -86,7 +89,12 @@ class Transcoder:
         )
         self.nats_url = nats_url
         self.broker = NatsBroker(
-            nats_url, graceful_timeout=5.0, logger=BROKER_LOG, log_level=logging.DEBUG
+            nats_url,
+            graceful_timeout=5.0,
+            logger=BROKER_LOG,
+            log_level=logging.DEBUG,
+            max_reconnect_attempts=RECONNECT_ATTEMPTS,
+            reconnect_time_wait=RECONNECT_SECONDS,
         )
         self.handled: list[tuple[UUID, float, float]] = []  # (video, start, end), monotonic
         self._depth: asyncio.Task[None] | None = None
@@ -247,9 +255,12 @@ def run_transcoder(settings: Settings) -> None:
     from kino.bootstrap import resolve_endpoints
 
     endpoints = resolve_endpoints(settings)
-    metrics.serve_metrics(settings.metrics_port)
+    watchdog = Watchdog("event loop")
+    metrics.serve_metrics(settings.metrics_port, settings.metrics_host, watchdog.health)
 
     async def main() -> None:
+        watched = WatchedLoop(watchdog, debug_hooks=settings.debug_hooks)
+        await watched.start()
         transcoder = Transcoder(
             settings, endpoints.database_url, endpoints.redis_url, endpoints.nats_url
         )
@@ -261,6 +272,7 @@ def run_transcoder(settings: Settings) -> None:
         log.info("transcoder running", stream=transcoder.subjects.stream)
         await stopping.wait()
         await transcoder.stop()
+        await watched.stop()
         log.info("transcoder stopped")
 
     asyncio.run(main())

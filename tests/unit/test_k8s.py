@@ -251,8 +251,12 @@ def _check_kino_pod(where: str, template: dict[str, Any], container: dict[str, A
     ports = {port["containerPort"] for port in container["ports"]}
     assert int(annotations["prometheus.io/port"]) in ports, where
     env = {item["name"]: item.get("value") for item in container.get("env", [])}
+    liveness = container["livenessProbe"]["httpGet"]
+    assert liveness["path"] == "/healthz", f"{where}: liveness must see a stalled loop"
     if container["command"][1] != "api":
         assert env.get("KINO_METRICS_PORT") == annotations["prometheus.io/port"], where
+        metrics_port = next(p for p in container["ports"] if p["name"] == liveness["port"])
+        assert str(metrics_port["containerPort"]) == env["KINO_METRICS_PORT"], where
     pod_security = template["spec"]["securityContext"]
     assert pod_security["runAsNonRoot"] is True, where
     security = container["securityContext"]

@@ -118,3 +118,11 @@ def test_video_length_limit_and_transcoding_slots(tmp_path: Path):
     for name in ("KINO_VIDEO_MAX_SECONDS", "KINO_TRANSCODE_SLOTS"):
         with pytest.raises(SettingsError, match=name):
             Settings.from_env({**base, name: "0"})
+
+
+def test_debug_hooks_are_off_by_default_and_refused_in_production(tmp_path: Path):
+    base = {"KINO_DATA_DIR": str(tmp_path), **SECRET}
+    assert not Settings.from_env(base).debug_hooks
+    assert Settings.from_env({**base, "KINO_DEBUG_HOOKS": "1"}).debug_hooks
+    with pytest.raises(SettingsError, match="KINO_DEBUG_HOOKS"):
+        Settings.from_env({**base, "KINO_DEBUG_HOOKS": "1", "KINO_ENV": "production"})
