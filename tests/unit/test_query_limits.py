@@ -132,3 +132,18 @@ def test_the_cost_limit_is_a_setting():
     env = {"KINO_GRAPHQL_MAX_COST": "20000", "KINO_GRAPHQL_MAX_DEPTH": "8", "KINO_DATA_DIR": "/tmp"}
     settings = Settings.from_env({**env, "KINO_SECRET_KEY": "k" * 40})
     assert (settings.graphql_max_cost, settings.graphql_max_depth) == (20000, 8)
+
+
+def test_large_documents_are_answered_as_small_ones_are():
+    filler = " ".join(f"a{i}: __typename" for i in range(25))
+    large_valid = "query Big { " + filler + " " + "__typename " * 150 + "}"
+    assert len(large_valid) > 600  # parsed and validated in a worker thread
+    result = asyncio.run(SCHEMA.execute(large_valid))
+    assert result.errors is None
+    assert result.data is not None and result.data["a24"] == "Query"
+    broken = large_valid[:-1] + " {"
+    result = asyncio.run(SCHEMA.execute(broken, operation_name="Big"))
+    (error,) = result.errors or []
+    assert error.message.startswith("Syntax Error")
+    assert error.extensions == {"code": "BAD_USER_INPUT"}
+    assert error.locations
