@@ -5,11 +5,12 @@ arithmetic, so the check is linear in the size of the document however its fragm
 spread (``fragment F0 { ...F1 ...F1 }`` chains double the work per fragment for an analysis
 that expands spreads). ``cost`` estimates the fields the server would resolve: each field
 counts one, and a field with a list-size argument (``first``, ``last``) multiplies what it
-selects by that size (a variable counts as the largest size allowed, so the measure does not
-depend on variables and a document's validation can be cached).
+selects by that size (absent: the argument's default).
 
-A document over a limit is refused with ``BAD_USER_INPUT`` and the rest of the validation is
-skipped, so a refusal costs one pass over the document.
+Two checks: a validation rule (cached per document, so independent of variables: a page size
+given by a variable counts as 1 there), which refuses fan-out and deep documents before the
+rest of validation walks them; and ``OperationCost``, just before execution, which counts
+the variables' page sizes. Either refusal is ``BAD_USER_INPUT``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     GraphQLNamedType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -33,8 +36,11 @@ from graphql import (
     ValidationRule,
     VariableNode,
     get_named_type,
+    get_nullable_type,
+    is_list_type,
 )
 from graphql.validation.validate import ValidationAbortedError
+from strawberry.extensions import SchemaExtension
 
 
 @dataclass(frozen=True)
@@ -59,10 +65,16 @@ class Measurer:
     """Measures the definitions of one document; ``visits`` counts selection sets walked."""
 
     def __init__(
-        self, schema: GraphQLSchema, document: DocumentNode, limits: DocumentLimits
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        limits: DocumentLimits,
+        variables: Mapping[str, object] | None = None,
     ) -> None:
+        """``variables`` None: before they are known (a variable page size counts as 1)."""
         self._schema = schema
         self._limits = limits
+        self._variables = variables
         self._fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
@@ -78,12 +90,17 @@ class Measurer:
             operation.selection_set, self._schema.get_root_type(operation.operation)
         )
 
-    def _selections(self, selection_set: SelectionSetNode, parent: Any) -> Measure:
+    def _selections(self, selection_set: SelectionSetNode, parent: Any, page: int = 1) -> Measure:
+        """``page``: the size of the page the selections belong to (a connection's ``first``):
+        it multiplies the lists selected (``edges``), not the rest (``pageInfo``); fragments
+        spread there are multiplied whole."""
         self.visits += 1
         depth = aliases = cost = 0
         for selection in selection_set.selections:
+            times = page
             if isinstance(selection, FieldNode):
                 measure = self._field(selection, parent)
+                times = page if self._is_list(selection, parent) else 1
             elif isinstance(selection, FragmentSpreadNode):
                 # Not measured yet: the spread closes a cycle, which validation reports.
                 measure = self._measured.get(selection.name.value, ZERO)
@@ -93,7 +110,7 @@ class Measurer:
                 continue
             depth = max(depth, measure.depth)
             aliases = self._saturate(aliases + measure.aliases, self._limits.max_aliases)
-            cost = self._saturate(cost + measure.cost, self._limits.max_cost)
+            cost = self._saturate(cost + times * measure.cost, self._limits.max_cost)
         return Measure(depth, aliases, cost)
 
     def _inline(self, inline: InlineFragmentNode, parent: Any) -> Measure:
@@ -109,26 +126,43 @@ class Measurer:
         child_type: GraphQLNamedType | None = (
             get_named_type(definition.type) if definition is not None else None
         )
-        inner = self._selections(field.selection_set, child_type)
         size = self._list_size(field, definition)
+        if self._is_list(field, parent):  # a list itself (chatMessages): each item costs
+            inner = self._selections(field.selection_set, child_type)
+            cost = 1 + size * inner.cost
+        else:  # a connection: its lists cost per item
+            inner = self._selections(field.selection_set, child_type, page=size)
+            cost = 1 + inner.cost
         introspection = field.name.value.startswith("__")
         return Measure(
             depth=0 if introspection else 1 + inner.depth,
             aliases=self._saturate(aliased + inner.aliases, self._limits.max_aliases),
-            cost=self._saturate(1 + size * inner.cost, self._limits.max_cost),
+            cost=self._saturate(cost, self._limits.max_cost),
         )
+
+    def _is_list(self, field: FieldNode, parent: Any) -> bool:
+        definition = _fields_of(parent).get(field.name.value)
+        if definition is None:
+            return False
+        nullable: Any = get_nullable_type(definition.type)
+        return is_list_type(nullable)
 
     def _list_size(self, field: FieldNode, definition: Any) -> int:
         """How many items the field's list-size argument asks for (1 without one)."""
         for name, largest in self._limits.list_sizes.items():
-            given = next((a.value for a in field.arguments or () if a.name.value == name), None)
-            if isinstance(given, IntValueNode):
-                return min(max(int(given.value), 1), largest)
+            given: Any = next(
+                (a.value for a in field.arguments or () if a.name.value == name), None
+            )
             if isinstance(given, VariableNode):
-                return largest
-            argument = definition.args.get(name) if definition is not None else None
-            if argument is not None and isinstance(argument.default_value, int):
-                return min(max(argument.default_value, 1), largest)
+                if self._variables is None:
+                    return 1
+                given = self._variables.get(given.name.value)
+            elif isinstance(given, IntValueNode):
+                given = int(given.value)
+            if given is None and definition is not None and name in definition.args:
+                given = definition.args[name].default_value
+            if isinstance(given, int) and not isinstance(given, bool):
+                return min(max(given, 1), largest)
         return 1
 
     @staticmethod
@@ -199,6 +233,44 @@ def refusal(measure: Measure, limits: DocumentLimits) -> str | None:
             "fields or smaller pages."
         )
     return None
+
+
+def refused(operation: OperationDefinitionNode, message: str) -> GraphQLError:
+    return GraphQLError(message, [operation], extensions={"code": "BAD_USER_INPUT"})
+
+
+class OperationCost(SchemaExtension):
+    """Refuses, before it runs, a query or mutation whose variables' page sizes make it cost
+    more than the limit (a subscription's cost is checked without them)."""
+
+    def __init__(self, limits: DocumentLimits) -> None:
+        super().__init__()
+        self._limits = limits
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        operation = selected_operation(document, context.operation_name) if document else None
+        if document is not None and operation is not None:
+            values = {**variable_defaults(operation), **(context.variables or {})}
+            measurer = Measurer(context.schema._schema, document, self._limits, values)
+            message = refusal(measurer.operation(operation), self._limits)
+            if message is not None:
+                context.result = ExecutionResult(data=None, errors=[refused(operation, message)])
+        yield
+
+
+def selected_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    return next((o for o in operations if name is None or (o.name and o.name.value == name)), None)
+
+
+def variable_defaults(operation: OperationDefinitionNode) -> dict[str, object]:
+    return {
+        v.variable.name.value: int(v.default_value.value)
+        for v in operation.variable_definitions or ()
+        if isinstance(v.default_value, IntValueNode)
+    }
 
 
 def document_limits_rule(limits: DocumentLimits) -> type[ValidationRule]:

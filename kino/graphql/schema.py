@@ -22,8 +22,7 @@ from kino.graphql.chat import ChatMutation, ChatQuery, ChatSubscription
 from kino.graphql.comments import CommentsMutation, CommentsQuery
 from kino.graphql.documents import DocumentsOffThread
 from kino.graphql.errors import ErrorCodes
-from kino.graphql.interleave import interleave_list_items
-from kino.graphql.limits import DocumentLimits, document_limits_rule
+from kino.graphql.limits import DocumentLimits, OperationCost, document_limits_rule
 from kino.graphql.live import LiveMutation, LiveQuery, LiveSubscription
 from kino.graphql.metrics import OperationMetrics
 from kino.graphql.oauth import OAuthMutation, OAuthQuery
@@ -57,7 +56,8 @@ Subscription = merge_types(
 def build_schema(settings: Settings) -> strawberry.Schema:
     """Document limits and error codes. The validation rules are made once here: Strawberry's
     validation cache keys on the rule classes, so they must be the same for every request."""
-    rules: list[type[ASTValidationRule]] = [validation_rule(settings)]
+    limits = document_limits(settings)
+    rules: list[type[ASTValidationRule]] = [document_limits_rule(limits)]
     if not settings.graphql_introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     max_tokens = settings.graphql_max_tokens
@@ -65,27 +65,28 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         DocumentsOffThread,
+        lambda: OperationCost(limits),
         ErrorCodes,
         OperationMetrics,
     ]
     if settings.otel_endpoint:
         extensions.append(OpenTelemetryExtension)
-    schema = QuietSchema(
+    return QuietSchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
     )
-    interleave_list_items(schema._schema)
-    return schema
+
+
+def document_limits(settings: Settings) -> DocumentLimits:
+    return DocumentLimits(
+        max_depth=settings.graphql_max_depth,
+        max_aliases=settings.graphql_max_aliases,
+        max_cost=settings.graphql_max_cost,
+        list_sizes={"first": MAX_PAGE, "last": HISTORY_CAP},
+    )
 
 
 def validation_rule(settings: Settings) -> type[ASTValidationRule]:
-    return document_limits_rule(
-        DocumentLimits(
-            max_depth=settings.graphql_max_depth,
-            max_aliases=settings.graphql_max_aliases,
-            max_cost=settings.graphql_max_cost,
-            list_sizes={"first": MAX_PAGE, "last": HISTORY_CAP},
-        )
-    )
+    return document_limits_rule(document_limits(settings))
 
 
 class QuietSchema(strawberry.Schema):

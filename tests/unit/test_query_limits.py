@@ -105,20 +105,32 @@ def test_aliases_count_after_fragments_are_expanded():
     assert "more than 30 aliases" in message
 
 
-def test_page_sizes_multiply_the_cost():
-    def comments(replies: str, first: str = "100") -> str:
-        inner = (
-            f"replies(first: {replies}) {{ edges {{ node {{ id body author {{ handle }} }} }} }}"
-        )
-        return (
-            f'comments(videoId: "{NO_ID}", first: {first}) {{ edges {{ node {{ id {inner} }} }} }}'
-        )
+def comments_with_replies(replies: str, first: str = "100") -> str:
+    inner = f"replies(first: {replies}) {{ edges {{ node {{ id body author {{ handle }} }} }} }}"
+    return f'comments(videoId: "{NO_ID}", first: {first}) {{ edges {{ node {{ id {inner} }} }} }}'
 
+
+def test_page_sizes_multiply_the_cost():
     rules = [*specified_rules, validation_rule(SETTINGS)]
-    assert validate(SCHEMA._schema, parse(f"query {{ {comments('2')} }}"), rules) == []
-    (message,) = errors(f"query {{ {comments('100')} }}")  # about 100 * 100 * 6 fields
-    assert "too much at once: more than 5,000 fields" in message
-    (message,) = errors(f"query($n: Int) {{ {comments('$n')} }}")  # counts as the largest page
+    small = f"query {{ {comments_with_replies('2')} }}"
+    assert validate(SCHEMA._schema, parse(small), rules) == []
+    (message,) = errors(f"query {{ {comments_with_replies('100')} }}")  # ~100 * 100 * 6 fields
+    assert "too much at once: more than 10,000 fields" in message
+
+
+def test_page_sizes_in_variables_count_when_the_operation_runs():
+    document = f"query($n: Int) {{ {comments_with_replies('$n')} }}"
+    rules = [*specified_rules, validation_rule(SETTINGS)]
+    assert validate(SCHEMA._schema, parse(document), rules) == []  # cached: variables unknown
+    result = asyncio.run(SCHEMA.execute(document, variable_values={"n": 100}))
+    assert result.data is None
+    (error,) = result.errors or []
+    assert "too much at once" in error.message
+    assert error.extensions == {"code": "BAD_USER_INPUT"}
+    parsed = parse(document)
+    operation = parsed.definitions[0]
+    assert Measurer(SCHEMA._schema, parsed, LIMITS, {"n": 2}).operation(operation).cost == 1601
+    (message,) = errors(document.replace("$n: Int", "$n: Int = 100"))  # a default counts
     assert "too much at once" in message
 
 
@@ -128,7 +140,7 @@ def test_fragment_cycles_are_reported_not_followed():
 
 
 def test_the_cost_limit_is_a_setting():
-    assert SETTINGS.graphql_max_cost == 5000
+    assert SETTINGS.graphql_max_cost == 10_000
     env = {"KINO_GRAPHQL_MAX_COST": "20000", "KINO_GRAPHQL_MAX_DEPTH": "8", "KINO_DATA_DIR": "/tmp"}
     settings = Settings.from_env({**env, "KINO_SECRET_KEY": "k" * 40})
     assert (settings.graphql_max_cost, settings.graphql_max_depth) == (20000, 8)
