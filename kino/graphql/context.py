@@ -129,6 +129,11 @@ class KinoContext(BaseContext, kw_only=True):
             self._authenticated = True
         return self._viewer
 
+    @property
+    def signed_in(self) -> Viewer | None:
+        """The viewer once ``viewer()`` has run (None before that, and when anonymous)."""
+        return self._viewer
+
     async def require_viewer(self) -> Viewer:
         viewer = await self.viewer()
         if viewer is None:

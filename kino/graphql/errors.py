@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import structlog
 from graphql.error import GraphQLError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from kino.domain.errors import KinoError, RateLimitedError
 
 log = structlog.get_logger(__name__)
 
 INTERNAL_MESSAGE = "Something went wrong on our side; please try again."
+# graphql-core gives up checking a document whose fields overlap too much to compare.
+TOO_COMPLEX = "This query is too complex to check: ask for fewer fields of the same name."
 
 
 def coded(
@@ -30,8 +34,9 @@ def coded(
 def classify(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
-        # Parse and validation errors, depth/alias/token limits, bad variables.
-        return coded(error, (error.extensions or {}).get("code") or "BAD_USER_INPUT")
+        # Parse and validation errors, document limits, bad variables.
+        message = TOO_COMPLEX if error.message == "Validation aborted." else None
+        return coded(error, (error.extensions or {}).get("code") or "BAD_USER_INPUT", message)
     if isinstance(original, RateLimitedError):
         return coded(
             error,
@@ -44,6 +49,10 @@ def classify(error: GraphQLError) -> GraphQLError:
         return coded(error, original.code, original.message, **extra)
     if isinstance(original, GraphQLError):  # e.g. a variable coercion error raised inside
         return coded(error, "BAD_USER_INPUT")
+    if isinstance(original, CannotGetOperationTypeError):  # operationName names no operation
+        return coded(error, "BAD_USER_INPUT", "The document has no operation of that name.")
+    if isinstance(original, (InvalidOperationTypeError, MissingQueryError)):
+        return coded(error, "BAD_USER_INPUT", "This operation cannot be run here.")
     log.error(
         "unexpected error in resolver", path=error.path, error=repr(original), exc_info=original
     )

@@ -2,9 +2,10 @@
 
 PUBLIC and UNLISTED media go to anyone, cross-origin (``Access-Control-Allow-Origin: *``).
 PRIVATE media goes to its owner only: with ``?token=`` (a short-lived media token the
-catalog puts in the owner's URLs; the playlists served with it carry it on every URL
-inside) or ``Authorization: Bearer``. Anyone else gets 404. Byte ranges are answered
-with 206; segments and images are immutable, playlists are revalidated (``no-cache``).
+catalog puts in the owner's URLs, valid while the session it was issued to is; the playlists
+served with it carry it on every URL inside) or ``Authorization: Bearer``. Anyone else gets
+404. Byte ranges are answered with 206; segments and images are immutable, playlists are
+revalidated (``no-cache``).
 """
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ def playback_routes(services: Services) -> list[BaseRouteHandler]:
     async def owner_allowed(request: Request[Any, Any, Any], record: VideoRecord) -> bool:
         token = request.query_params.get("token")
         if token:
-            return videos.media_tokens.user_for(token, record.id) == record.owner_id
+            grant = videos.media_tokens.grant_for(token, record.id)
+            if grant is None or grant.user_id != record.owner_id:
+                return False
+            return await services.sessions.active_user(grant.session_id) == grant.user_id
         context = KinoContext(services=services, authorization=request.headers.get("authorization"))
         viewer = await context.viewer()
         return viewer is not None and viewer.user_id == record.owner_id

@@ -7,12 +7,10 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
 )
 from strawberry.extensions.tracing import OpenTelemetryExtension
@@ -22,13 +20,17 @@ from kino.graphql.accounts import AccountsMutation, AccountsQuery
 from kino.graphql.catalog import CatalogMutation, CatalogQuery
 from kino.graphql.chat import ChatMutation, ChatQuery, ChatSubscription
 from kino.graphql.comments import CommentsMutation, CommentsQuery
+from kino.graphql.documents import DocumentsOffThread
 from kino.graphql.errors import ErrorCodes
+from kino.graphql.limits import DocumentLimits, OperationCost, document_limits_rule
 from kino.graphql.live import LiveMutation, LiveQuery, LiveSubscription
 from kino.graphql.metrics import OperationMetrics
 from kino.graphql.oauth import OAuthMutation, OAuthQuery
 from kino.graphql.video_progress import VideoProcessingSubscription
 from kino.graphql.videos import VideosMutation, VideosQuery
 from kino.infrastructure.settings import Settings
+from kino.projections.chat_messages import HISTORY_CAP
+from kino.queries.cursors import MAX_PAGE
 
 Query = merge_types(
     "Query",
@@ -52,23 +54,39 @@ Subscription = merge_types(
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    """Depth, alias and token limits and error codes, each constructed afresh per operation."""
-    max_depth, max_aliases = settings.graphql_max_depth, settings.graphql_max_aliases
+    """Document limits and error codes. The validation rules are made once here: Strawberry's
+    validation cache keys on the rule classes, so they must be the same for every request."""
+    limits = document_limits(settings)
+    rules: list[type[ASTValidationRule]] = [document_limits_rule(limits)]
+    if not settings.graphql_introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     max_tokens = settings.graphql_max_tokens
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        DocumentsOffThread,
+        lambda: OperationCost(limits),
         ErrorCodes,
         OperationMetrics,
     ]
     if settings.otel_endpoint:
         extensions.append(OpenTelemetryExtension)
-    if not settings.graphql_introspection:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return QuietSchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
     )
+
+
+def document_limits(settings: Settings) -> DocumentLimits:
+    return DocumentLimits(
+        max_depth=settings.graphql_max_depth,
+        max_aliases=settings.graphql_max_aliases,
+        max_cost=settings.graphql_max_cost,
+        list_sizes={"first": MAX_PAGE, "last": HISTORY_CAP},
+    )
+
+
+def validation_rule(settings: Settings) -> type[ASTValidationRule]:
+    return document_limits_rule(document_limits(settings))
 
 
 class QuietSchema(strawberry.Schema):

@@ -1,4 +1,7 @@
-"""graphql-transport-ws with shared execution for public subscriptions (see fanout)."""
+"""graphql-transport-ws with shared execution for public subscriptions (see fanout).
+
+Every message is checked before Strawberry handles it (``requests.message_problem``): a
+malformed one closes the socket with 4400 and a reason that never repeats what was sent."""
 
 from __future__ import annotations
 
@@ -8,14 +11,17 @@ import json
 from contextlib import suppress
 from typing import Any
 
+from graphql import GraphQLError
 from litestar.exceptions import WebSocketDisconnect
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage
 
 from kino.graphql.context import KinoContext
 from kino.graphql.fanout import is_shared, operation_key, watched_stream
+from kino.graphql.requests import message_problem
 from kino.infrastructure.metrics import WEBSOCKET_SUBSCRIBERS
 
 TOO_SLOW_CLOSE_CODE = 4499
@@ -23,6 +29,30 @@ _CLOSING: set[asyncio.Task[None]] = set()
 
 
 class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None]):
+    async def handle_message(self, message: Any) -> None:
+        problem = message_problem(message)
+        if problem is not None:
+            await self.handle_invalid_message(problem)
+            return
+        await super().handle_message(message)
+
+    async def handle_subscribe(self, message: Any) -> None:
+        if self.connection_acknowledged and message["id"] in self.operations:
+            await self.websocket.close(4409, "Subscriber for this id already exists")
+            return
+        limit = self.max_subscriptions_per_connection
+        if self.connection_acknowledged and limit is not None and len(self.operations) >= limit:
+            error = GraphQLError(
+                f"This connection already runs {limit} operations, the most allowed: "
+                "complete one first, or open another connection.",
+                extensions={"code": "RATE_LIMITED"},
+            )
+            await self.send_message(
+                ErrorMessage(id=message["id"], type="error", payload=[error.formatted])
+            )
+            return
+        await super().handle_subscribe(message)
+
     async def run_operation(self, operation: Operation[KinoContext, None]) -> None:
         WEBSOCKET_SUBSCRIBERS.inc()
         stream = watched_stream(operation.query, operation.variables, operation.operation_name)

@@ -73,11 +73,15 @@ class VideoType:
 
     @classmethod
     def from_record(cls, context: KinoContext, record: VideoRecord) -> VideoType:
-        """Only the owner is ever shown a PRIVATE record: its URLs carry the owner's token."""
+        """Only the owner is ever shown a PRIVATE record: its URLs carry a media token of the
+        owner's session (none when the viewer is not known to be the owner)."""
         videos = context.services.videos
+        viewer = context.signed_in
         token = (
-            videos.media_tokens.issue(record.id, record.owner_id, record.duration_seconds or 0)
-            if record.visibility == "PRIVATE"
+            videos.media_tokens.issue(
+                record.id, viewer.user_id, viewer.session_id, record.duration_seconds or 0
+            )
+            if record.visibility == "PRIVATE" and viewer and viewer.user_id == record.owner_id
             else None
         )
 

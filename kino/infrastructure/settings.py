@@ -77,6 +77,7 @@ class Settings:
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
+    graphql_max_cost: int = 10_000  # fields one operation may resolve, page sizes multiplied in
     login_failures_per_minute: int = 30
     chat_rate_limit: int = 20
     chat_rate_window_seconds: int = 30
@@ -134,6 +135,10 @@ class Settings:
             ),
             graphql_introspection=reader.boolean("KINO_GRAPHQL_INTROSPECTION", not production),
             graphql_ide=reader.boolean("KINO_GRAPHQL_IDE", not production),
+            graphql_max_depth=reader.integer("KINO_GRAPHQL_MAX_DEPTH", 12, 2, 100),
+            graphql_max_aliases=reader.integer("KINO_GRAPHQL_MAX_ALIASES", 30, 0, 1000),
+            graphql_max_tokens=reader.integer("KINO_GRAPHQL_MAX_TOKENS", 2000, 100, 100_000),
+            graphql_max_cost=reader.integer("KINO_GRAPHQL_MAX_COST", 10_000, 10, 10_000_000),
             login_failures_per_minute=reader.integer(
                 "KINO_LOGIN_FAILURES_PER_MINUTE", 30, 1, 10000
             ),

@@ -116,7 +116,7 @@ def test_health_readiness_and_metrics(api_url):
         metrics = http.get("/metrics")
         assert metrics.status_code == 200
         assert metrics.headers["content-type"].startswith("text/plain")
-        assert 'kino_graphql_operations_total{operation="Who",outcome="ok",type="query"}' in (
+        assert 'kino_graphql_operations_total{operation="me",outcome="ok",type="query"}' in (
             metrics.text
         )
         assert 'kino_http_requests_total{method="POST",route="/graphql",status="200"}' in (

@@ -140,7 +140,7 @@ async def test_api_metrics_count_events_written(client):
     assert 'kino_events_written_total{application="accounts",type="User.Registered"}' in text
     assert 'kino_events_written_total{application="accounts",type="Session.Started"}' in text
     assert (
-        'kino_graphql_operations_total{operation="anonymous",outcome="ok",type="mutation"}' in text
+        'kino_graphql_operations_total{operation="register",outcome="ok",type="mutation"}' in text
     )
 
 

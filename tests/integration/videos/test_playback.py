@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 import re
 from urllib.parse import urljoin
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from kino.infrastructure.media_tokens import MediaTokens
+from kino.infrastructure.tokens import AccessTokens
 from tests.integration.accounts_helpers import register
 from tests.integration.videos.helpers import upload_file, wait_for_video
 
@@ -83,14 +84,18 @@ async def test_playback_visibility_ranges_and_headers(client, transcoder, clips,
     bare = url.split("?")[0]
     video_id = UUID(private["id"])
     tokens = MediaTokens(settings.secret_key)
-    other_id = UUID(other["user"]["id"])
-    owner_id = UUID(owner["user"]["id"])
+    access = AccessTokens(settings.secret_key, settings.access_token_ttl_seconds)
+    others, owners = access.verify(other["accessToken"]), access.verify(token)
+    other_id, other_session = others.user_id, others.session_id
+    owner_id, owner_session = owners.user_id, owners.session_id
+    public_id = UUID(ready["PUBLIC"]["id"])
     for refused in (
         bare,
         f"{bare}?token=forged",
-        f"{bare}?token={tokens.issue(video_id, other_id)}",  # someone else's token
-        f"{bare}?token={tokens.issue(UUID(ready['PUBLIC']['id']), owner_id)}",  # another video
-        f"{bare}?token={MediaTokens(settings.secret_key, -60).issue(video_id, owner_id)}",
+        f"{bare}?token={tokens.issue(video_id, other_id, other_session)}",  # someone else's
+        f"{bare}?token={tokens.issue(public_id, owner_id, owner_session)}",  # another video
+        f"{bare}?token={MediaTokens(settings.secret_key, -60).issue(video_id, owner_id, owner_session)}",
+        f"{bare}?token={tokens.issue(video_id, owner_id, uuid4())}",  # a session that is not
     ):
         assert (await client.get(refused)).status_code == 404, refused
     segment_url = next(str(n) for n in responses if ".m4s?" in str(n))
