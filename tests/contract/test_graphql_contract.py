@@ -66,15 +66,18 @@ def test_every_contract_type_field_and_argument_exists_with_its_type():
     assert missing == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the shared contract now names VideoUpload.tusUrl (issue 13) and "
-    "createLiveStream(saveRecording:) (issue 12), which are not built yet",
-)
+# The shared contract now names VideoUpload.tusUrl (issue 13) and
+# createLiveStream(saveRecording:) (issue 12); until both are built the copy lags behind.
+PENDING = "the shared contract's tusUrl (issue 13) and saveRecording (issue 12) are not built yet"
+
+
 def test_the_contract_file_is_the_shared_one_when_it_is_at_hand():
     shared = Path(__file__).resolve().parents[3] / "shared" / "CONTRACT.md"
-    if shared.exists():  # beside the checkout on the project's machines and in CI
-        text = shared.read_text()
-        sdl = text[text.index("```graphql") + 10 : text.index("```", text.index("```graphql") + 10)]
-        copied = (Path(__file__).parent / "contract.graphql").read_text()
-        assert sdl.strip() in copied
+    if not shared.exists():
+        pytest.skip("the shared CONTRACT.md is not beside this checkout")
+    text = shared.read_text()
+    sdl = text[text.index("```graphql") + 10 : text.index("```", text.index("```graphql") + 10)]
+    copied = (Path(__file__).parent / "contract.graphql").read_text()
+    if sdl.strip() not in copied and "tusUrl" in sdl and "tusUrl" not in copied:
+        pytest.xfail(PENDING)
+    assert sdl.strip() in copied
