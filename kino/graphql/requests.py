@@ -1,7 +1,9 @@
 """What a GraphQL request may look like on the wire, over HTTP and graphql-transport-ws.
 
-JSON is decoded strictly (UTF-8, no NaN, bounded nesting, no lone surrogates anywhere: such
-a string can be neither stored, logged nor sent back) and the shape of the request is
+JSON is decoded strictly (UTF-8, no NaN, bounded nesting, no lone surrogates outside the
+operation's variables: such a string can be neither stored, logged nor sent back; inside
+``variables`` it reaches an argument, whose own rule refuses it naming that argument) and
+the shape of the request is
 checked before Strawberry sees it, so a malformed request gets a 4xx (or close code 4400)
 with a reason, never a 500.
 """
@@ -39,23 +41,38 @@ def decode_json(data: str | bytes) -> object:
         raise MalformedRequestError(f"The request is not valid JSON ({error.msg}).") from None
     except ValueError:  # e.g. an integer of more than 4,300 digits
         raise MalformedRequestError("The request has a number too large to read.") from None
-    check_json(value)
+    check_json(value, arguments=_variables_of(value))
     return value
 
 
-def check_json(value: object, max_depth: int = MAX_JSON_DEPTH) -> None:
-    """Bounded nesting, and every string (keys too) valid Unicode; iterative, so any depth is
-    safe to check."""
-    pending: list[tuple[object, int]] = [(value, 1)]
+def check_json(value: object, max_depth: int = MAX_JSON_DEPTH, arguments: object = None) -> None:
+    """Bounded nesting, and every string valid Unicode except the values within
+    ``arguments`` (the variables: their text is judged by each argument's rule);
+    iterative, so any depth is safe to check."""
+    pending: list[tuple[object, int, bool]] = [(value, 1, True)]
     while pending:
-        item, depth = pending.pop()
+        item, depth, strict = pending.pop()
         if isinstance(item, str):
-            _check_text(item)
+            if strict:
+                _check_text(item)
         elif isinstance(item, (dict, list)):
             if depth > max_depth:
                 raise MalformedRequestError(_too_deep())
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            pending.extend((child, depth + 1) for child in children)
+            inner = strict and item is not arguments
+            values = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1, inner) for child in values)
+            if isinstance(item, dict):  # names are never an argument's text
+                pending.extend((key, depth + 1, True) for key in item)
+
+
+def _variables_of(value: object) -> object:
+    """The variables object of an HTTP body or a graphql-transport-ws subscribe frame."""
+    if not isinstance(value, dict):
+        return None
+    payload = value.get("payload")
+    holder = payload if isinstance(payload, dict) and "query" in payload else value
+    variables = holder.get("variables")
+    return variables if isinstance(variables, dict) else None
 
 
 def http_request_data(data: object) -> GraphQLRequestData:
