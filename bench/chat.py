@@ -22,13 +22,13 @@ from uuid import uuid4
 
 from bench.chat_fanout import run_fanout
 from bench.common import scratch_database
-from kino.commands.chat import Chat, PostRequest
+from kino.commands.chat import ChatRooms, PostRequest
 from kino.commands.groupcommit import GroupCommit
 from kino.domain.chat import ChatRoom
 from kino.infrastructure.eventstore import eventstore_env
 
 
-def one_save_per_message(chat: Chat, stream_id, messages: int, senders: int) -> float:
+def one_save_per_message(chat: ChatRooms, stream_id, messages: int, senders: int) -> float:
     authors = [uuid4() for _ in range(senders)]
     requests = [PostRequest(stream_id, authors[i % senders], f"m{i}") for i in range(messages)]
     started = time.perf_counter()
@@ -37,7 +37,9 @@ def one_save_per_message(chat: Chat, stream_id, messages: int, senders: int) -> 
     return messages / (time.perf_counter() - started)
 
 
-async def group_commit(chat: Chat, stream_id, messages: int, senders: int) -> tuple[float, float]:
+async def group_commit(
+    chat: ChatRooms, stream_id, messages: int, senders: int
+) -> tuple[float, float]:
     commit = GroupCommit(chat.post_messages)
 
     async def sender(index: int) -> None:
@@ -55,7 +57,7 @@ async def group_commit(chat: Chat, stream_id, messages: int, senders: int) -> tu
 def bench_throughput(messages: int, senders: int) -> None:
     print(f"(a) accepted messages/s, {messages} messages from {senders} concurrent senders")
     with scratch_database() as url:
-        chat = Chat(env=eventstore_env(url, pool_size=max(senders // 2, 5)))
+        chat = ChatRooms(env=eventstore_env(url, pool_size=max(senders // 2, 5)))
         room = ChatRoom(stream_id=uuid4(), owner_id=uuid4())
         chat.save(room)
         chat.post_message(PostRequest(room.id, uuid4(), "warm"))

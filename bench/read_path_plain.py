@@ -14,19 +14,19 @@ from uuid import UUID
 import uvicorn
 from litestar import Litestar, get
 
-from kino.bootstrap import build_services, resolve_endpoints
+from kino.bootstrap import build_container, resolve_endpoints
 from kino.infrastructure.settings import Settings
 from kino.queries.cursors import encode_cursor
 from kino.queries.videos import PageRequest, VideoRecord
 
 settings = Settings.from_env()
-services = build_services(settings, resolve_endpoints(settings))
+services = build_container(settings, resolve_endpoints(settings))
 
 
 def video_json(record: VideoRecord, owners: dict[UUID, Any]) -> dict[str, Any]:
     data = asdict(record)
     data["owner"] = asdict(owners[record.owner_id])
-    data["playbackUrl"] = services.videos.media_url(record.id, record.playback_key)
+    data["playbackUrl"] = services.videos.media.url(record.id, record.playback_key)
     return data
 
 
@@ -35,13 +35,13 @@ async def video(video_id: UUID) -> dict[str, Any] | None:
     record = await services.videos.catalog.by_id(video_id)
     if record is None or record.visibility == "PRIVATE":
         return None
-    return video_json(record, await services.users.by_ids([record.owner_id]))
+    return video_json(record, await services.accounts.users.by_ids([record.owner_id]))
 
 
 @get("/plain/videos")
 async def videos(first: int = 50) -> dict[str, Any]:
     rows = await services.videos.catalog.page(PageRequest(first=first))
-    owners = await services.users.by_ids(list({row.owner_id for row in rows}))
+    owners = await services.accounts.users.by_ids(list({row.owner_id for row in rows}))
     shown = rows[:first]
     return {
         "edges": [
@@ -58,7 +58,7 @@ async def comments(video_id: UUID, first: int = 100, after: str | None = None) -
 
     await services.videos.catalog.by_id(video_id)
     rows = await services.comments.queries.top_level(video_id, first, decode_cursor(after))
-    authors = await services.users.by_ids(list({row.author_id for row in rows}))
+    authors = await services.accounts.users.by_ids(list({row.author_id for row in rows}))
     shown = rows[:first]
     return {
         "edges": [

@@ -18,7 +18,7 @@ def _dev(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _api(settings: Settings, _args: argparse.Namespace) -> int:
-    from kino.workers.api import run_api
+    from kino.api import run_api
 
     run_api(settings)
     return 0

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Recording
@@ -12,7 +13,15 @@ from kino.infrastructure import metrics
 from kino.infrastructure.tracing import remember, span
 
 A = TypeVar("A")
+P = ParamSpec("P")
+R = TypeVar("R")
 ATTEMPTS = 3
+
+
+async def run_sync(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+    """Call the synchronous write side from async code without blocking the event loop
+    (eventsourcing is synchronous); the result keeps its type."""
+    return await asyncio.to_thread(func, *args, **kwargs)
 
 
 def last_position(recordings: list[Recording[Any]]) -> int:

@@ -19,7 +19,7 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import EnvType, get_topic
 
-from kino.commands.base import last_position
+from kino.commands.base import KinoApplication, last_position
 from kino.domain.chat import BODY, ChatMessage, ChatRoom
 from kino.domain.errors import BadInputError, KinoError, NotFoundError
 from kino.domain.live import LiveStream
@@ -44,7 +44,7 @@ class PostedMessage:
     position: int
 
 
-class Chat(EventSourcedProjection[UUID]):
+class ChatRooms(KinoApplication, EventSourcedProjection[UUID]):
     name = "chat"
     topics = (get_topic(LiveStream.Created), get_topic(LiveStream.Ended))
 

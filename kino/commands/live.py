@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 
-from kino.commands.base import last_position
+from kino.commands.base import KinoApplication, last_position
 from kino.domain.errors import NotFoundError
 from kino.domain.live import (
     DESCRIPTION,
@@ -29,7 +29,7 @@ class StreamCredentials:
     position: int
 
 
-class Live(Application[UUID]):
+class LiveStreams(KinoApplication):
     name = "live"
 
     def create_stream(self, owner_id: UUID, title: str, description: str = "") -> StreamCredentials:

@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from kino.commands.base import KinoApplication, last_position
-from kino.domain.errors import BadInputError, ConflictError, NotFoundError
+from kino.domain.errors import BadInputError, NotFoundError
 from kino.domain.video_rules import (
     DESCRIPTION,
     TITLE,
@@ -25,7 +25,7 @@ from kino.domain.video_rules import (
     clean_filename,
     master_key,
 )
-from kino.domain.videos import AWAITING_UPLOAD, FAILED, Video
+from kino.domain.videos import AWAITING_UPLOAD, Video
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,7 @@ class Videos(KinoApplication):
         """Start processing if the stored object has the declared size; else fail the video."""
         video = self.get_video(video_id)
         video.check_owner(user_id)
-        if video.status == FAILED:
-            raise ConflictError(f"This upload failed: {video.failure_reason}")
-        if video.status != AWAITING_UPLOAD:
-            raise ConflictError("This upload was already completed.")
+        video.check_awaiting_upload()
         if stored_size is None:
             if video.size_bytes == 0:
                 video.fail("The uploaded file is empty.")

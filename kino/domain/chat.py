@@ -17,6 +17,7 @@ from kino.domain.text import TextRule
 
 MAX_BODY_LENGTH = 500
 MAX_SLOW_MODE_SECONDS = 300
+HISTORY_CAP = 500  # messages a room's history keeps (the newest)
 
 # One line, 1-500 characters, no control characters (nor the bidi controls that disguise text).
 BODY = TextRule(

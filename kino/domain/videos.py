@@ -107,9 +107,15 @@ class Video(Aggregate):
     def finished(self) -> bool:
         return self.deleted or self.status in (READY, FAILED)
 
-    def complete_upload(self, size_bytes: int) -> None:
+    def check_awaiting_upload(self) -> None:
+        """The upload's bytes may still be sent (and the upload completed) — else why not."""
+        if self.status == FAILED:
+            raise ConflictError(f"This upload failed: {self.failure_reason}")
         if self.status != AWAITING_UPLOAD:
             raise ConflictError("This upload was already completed.")
+
+    def complete_upload(self, size_bytes: int) -> None:
+        self.check_awaiting_upload()
         self._complete_upload(size_bytes=size_bytes)
 
     def record_probe(self, **probe: Any) -> None:

@@ -1,4 +1,4 @@
-"""IDs and pagination cursors from clients: parsed before any work is done."""
+"""Raw arguments from clients (ids, cursors, long strings): checked before any work is done."""
 
 from __future__ import annotations
 
@@ -6,10 +6,26 @@ import base64
 import binascii
 import json
 from collections.abc import AsyncIterator
+from typing import overload
 from uuid import UUID
 
 from kino.domain.errors import BadInputError
 from kino.domain.text import opaque
+
+
+@overload
+def bounded(value: str, field: str, limit: int) -> str: ...
+@overload
+def bounded(value: None, field: str, limit: int) -> None: ...
+@overload
+def bounded(value: str | None, field: str, limit: int) -> str | None: ...
+
+
+def bounded(value: str | None, field: str, limit: int) -> str | None:
+    """Refuse absurdly long arguments early (before hashing, parsing or storing)."""
+    if value is not None and len(value) > limit:
+        raise BadInputError(f"{field} is too long (at most {limit} characters).", field=field)
+    return value
 
 
 def parse_id(value: str, field: str = "id") -> UUID:

@@ -8,28 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
+from kino.bootstrap.container import Container
 from kino.queries.comments import CommentRecord, Keyset
 from kino.queries.users import UserRecord
-
-if TYPE_CHECKING:
-    from kino.graphql.context import Services
 
 RepliesKey = tuple[UUID, int, Keyset | None]
 
 
 class Loaders:
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(self, container: Container) -> None:
+        self._container = container
         self.users: DataLoader[UUID, UserRecord | None] = DataLoader(self._users)
         self.replies: DataLoader[RepliesKey, list[CommentRecord]] = DataLoader(self._replies)
 
     async def _users(self, ids: Sequence[UUID]) -> list[UserRecord | None]:
-        found = await self._services.users.by_ids(list(dict.fromkeys(ids)))
+        found = await self._container.accounts.users.by_ids(list(dict.fromkeys(ids)))
         return [found.get(user_id) for user_id in ids]
 
     async def _replies(self, keys: Sequence[RepliesKey]) -> list[list[CommentRecord]]:
@@ -38,7 +35,7 @@ class Loaders:
         ordered = sorted(set(keys), key=lambda key: (key[1], str(key[2])))
         for (first, after), group in groupby(ordered, key=lambda key: (key[1], key[2])):
             parents = [key[0] for key in group]
-            replies = await self._services.comments.queries.replies(parents, first, after)
+            replies = await self._container.comments.queries.replies(parents, first, after)
             for parent in parents:
                 found[(parent, first, after)] = replies[parent]
         return [found[key] for key in keys]

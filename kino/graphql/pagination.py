@@ -1,15 +1,22 @@
-"""The contract's PageInfo and a helper that cuts a ``first + 1`` query result into a page."""
+"""One Relay-style connection for every list: ``Connection[T]``, ``Edge[T]``, ``PageInfo``.
+
+Strawberry names ``Connection[VideoType]`` ``VideoConnection`` (after the node's GraphQL
+name), as the contract wants. ``connection()`` makes one from the rows a reader returned.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 import strawberry
 
 from kino.queries.cursors import encode_cursor
+
+Row = TypeVar("Row")
+Node = TypeVar("Node")
 
 
 class Keyed(Protocol):
@@ -19,19 +26,41 @@ class Keyed(Protocol):
     def created_at(self) -> datetime: ...
 
 
-R = TypeVar("R", bound=Keyed)
-E = TypeVar("E")
-
-
 @strawberry.type
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
 
 
-def cut(rows: Sequence[R], first: int, edge: Callable[[str, R], E]) -> tuple[list[E], PageInfo]:
-    """Edges for the first ``first`` rows; more rows than that means a next page."""
+@strawberry.type
+class Edge(Generic[Node]):
+    cursor: str
+    node: Node
+
+
+@strawberry.type
+class Connection(Generic[Node]):
+    edges: list[Edge[Node]]
+    page_info: PageInfo
+
+
+def connection(
+    rows: Sequence[Row],
+    first: int,
+    cursor: Callable[[Row], str],
+    node: Callable[[Row], Node],
+    *,
+    more: bool | None = None,
+) -> Connection[Node]:
+    """The first ``first`` rows as edges. A reader asks for ``first + 1`` rows: one more than
+    shown means a next page (or says so itself with ``more``)."""
     shown = rows[:first]
-    edges = [edge(encode_cursor(row.created_at, row.id), row) for row in shown]
-    end = encode_cursor(shown[-1].created_at, shown[-1].id) if shown else None
-    return edges, PageInfo(has_next_page=len(rows) > first, end_cursor=end)
+    edges = [Edge(cursor=cursor(row), node=node(row)) for row in shown]
+    has_next = len(rows) > first if more is None else more
+    end = edges[-1].cursor if edges else None
+    return Connection(edges=edges, page_info=PageInfo(has_next_page=has_next, end_cursor=end))
+
+
+def keyset_cursor(row: Keyed) -> str:
+    """The cursor of a row of a list ordered by (created_at, id)."""
+    return encode_cursor(row.created_at, row.id)

@@ -16,37 +16,30 @@ from strawberry.extensions import (
 from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.tools import merge_types
 
-from kino.graphql.accounts import AccountsMutation, AccountsQuery
-from kino.graphql.catalog import CatalogMutation, CatalogQuery
-from kino.graphql.chat import ChatMutation, ChatQuery, ChatSubscription
-from kino.graphql.comments import CommentsMutation, CommentsQuery
+from kino.bootstrap.container import Settings
+from kino.domain.chat import HISTORY_CAP
+from kino.graphql.accounts.mutations import AccountsMutation
+from kino.graphql.accounts.queries import AccountsQuery
+from kino.graphql.chat.mutations import ChatMutation
+from kino.graphql.chat.queries import ChatQuery
+from kino.graphql.chat.subscriptions import ChatSubscription
+from kino.graphql.comments.mutations import CommentsMutation
+from kino.graphql.comments.queries import CommentsQuery
 from kino.graphql.documents import DocumentsOffThread
 from kino.graphql.errors import ErrorCodes
 from kino.graphql.limits import DocumentLimits, OperationCost, document_limits_rule
-from kino.graphql.live import LiveMutation, LiveQuery, LiveSubscription
-from kino.graphql.metrics import OperationMetrics
-from kino.graphql.oauth import OAuthMutation, OAuthQuery
-from kino.graphql.video_progress import VideoProcessingSubscription
-from kino.graphql.videos import VideosMutation, VideosQuery
-from kino.infrastructure.settings import Settings
-from kino.projections.chat_messages import HISTORY_CAP
+from kino.graphql.live.mutations import LiveMutation
+from kino.graphql.live.queries import LiveQuery
+from kino.graphql.live.subscriptions import LiveSubscription
+from kino.graphql.observability import OperationMetrics
+from kino.graphql.videos.mutations import VideosMutation
+from kino.graphql.videos.queries import VideosQuery
+from kino.graphql.videos.subscriptions import VideoProcessingSubscription
 from kino.queries.cursors import MAX_PAGE
 
-Query = merge_types(
-    "Query",
-    (AccountsQuery, OAuthQuery, VideosQuery, CatalogQuery, CommentsQuery, LiveQuery, ChatQuery),
-)
+Query = merge_types("Query", (AccountsQuery, VideosQuery, CommentsQuery, LiveQuery, ChatQuery))
 Mutation = merge_types(
-    "Mutation",
-    (
-        AccountsMutation,
-        OAuthMutation,
-        VideosMutation,
-        CatalogMutation,
-        CommentsMutation,
-        LiveMutation,
-        ChatMutation,
-    ),
+    "Mutation", (AccountsMutation, VideosMutation, CommentsMutation, LiveMutation, ChatMutation)
 )
 Subscription = merge_types(
     "Subscription", (ChatSubscription, LiveSubscription, VideoProcessingSubscription)

@@ -19,10 +19,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage
 
+from kino.bootstrap.container import metrics
 from kino.graphql.context import KinoContext
 from kino.graphql.fanout import is_shared, operation_key, watched_stream
 from kino.graphql.requests import message_problem
-from kino.infrastructure.metrics import WEBSOCKET_SUBSCRIBERS
 
 TOO_SLOW_CLOSE_CODE = 4499
 _CLOSING: set[asyncio.Task[None]] = set()
@@ -54,10 +54,12 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None])
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[KinoContext, None]) -> None:
-        WEBSOCKET_SUBSCRIBERS.inc()
+        metrics.WEBSOCKET_SUBSCRIBERS.inc()
         stream = watched_stream(operation.query, operation.variables, operation.operation_name)
         viewing = (
-            self.context.services.viewers.watching(stream) if stream else contextlib.nullcontext()
+            self.context.container.realtime.viewers.watching(stream)
+            if stream
+            else contextlib.nullcontext()
         )
         try:
             async with viewing:  # each subscriber of a stream is one viewer of it
@@ -66,11 +68,12 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None])
                 else:
                     await super().run_operation(operation)
         finally:
-            WEBSOCKET_SUBSCRIBERS.dec()
+            metrics.WEBSOCKET_SUBSCRIBERS.dec()
 
     async def _run_shared(self, operation: Operation[KinoContext, None]) -> None:
-        services = self.context.services
-        anonymous = KinoContext(services=services)  # shared results never depend on the viewer
+        context = self.context
+        # Shared results never depend on the viewer: they run with an anonymous context.
+        anonymous = KinoContext(container=context.container, fanout=context.fanout)
         key = operation_key(operation.query, operation.variables, operation.operation_name)
 
         async def make_source() -> Any:
@@ -83,7 +86,7 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None])
             )
 
         task = asyncio.current_task()
-        async with services.fanout.attach(key, make_source, lambda: self._drop(task)) as sink:
+        async with context.fanout.attach(key, make_source, lambda: self._drop(task)) as sink:
             prefix = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
             async for kind, text in sink.frames():
                 if operation.completed:

@@ -99,11 +99,6 @@ class VideoSubjects:
         return f"{self.namespace}-janitors"
 
 
-def progress_channel(namespace: str, video_id: object) -> str:
-    """Redis pub/sub channel of a video's processing progress: JSON ``{stage, progress}``."""
-    return f"{namespace}:video:{video_id}:progress"
-
-
 async def ensure_stream(nats_url: str, subjects: VideoSubjects) -> None:
     """Create (or update) the videos stream; idempotent, safe from every process."""
     connection = await nats.connect(nats_url, connect_timeout=5)

@@ -49,3 +49,20 @@ class MediaTokens:
             return MediaGrant(UUID(claims["sub"]), UUID(claims["sid"]))
         except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
             return None
+
+
+@dataclass(frozen=True)
+class MediaLinks:
+    """The api URLs of stored media: ``videos/<id>/x`` → ``{public_url}/media/<id>/x``."""
+
+    public_url: str
+    tokens: MediaTokens
+
+    def url(self, video_id: UUID, key: str | None, token: str | None = None) -> str | None:
+        """``token``: a media token for PRIVATE videos, carried in the URL (players send no
+        Authorization header); the api appends it to every URL inside the playlists too."""
+        if not key:
+            return None
+        prefix = f"videos/{video_id}/"
+        url = f"{self.public_url}/media/{video_id}/{key.removeprefix(prefix)}"
+        return f"{url}?token={token}" if token else url

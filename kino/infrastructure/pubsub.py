@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -28,6 +29,29 @@ _DROPPED = object()
 def channel_name(namespace: str, *parts: object) -> str:
     """Every pub/sub channel of one deployment starts with its Redis namespace."""
     return ":".join([namespace, "pubsub", *(str(part) for part in parts)])
+
+
+def progress_channel(namespace: str, video_id: object) -> str:
+    """A video's processing progress (JSON ``{stage, progress}``, from the transcoder)."""
+    return f"{namespace}:video:{video_id}:progress"
+
+
+@dataclass(frozen=True)
+class Channels:
+    """The channels of one deployment (its Redis namespace)."""
+
+    namespace: str
+
+    def live(self, stream_id: object) -> str:
+        """A live stream's changes, announced by its projection."""
+        return channel_name(self.namespace, "live", stream_id)
+
+    def chat(self, stream_id: object) -> str:
+        """A chat room's messages and deletions, announced by its projection."""
+        return channel_name(self.namespace, "chat", stream_id)
+
+    def video_progress(self, video_id: object) -> str:
+        return progress_channel(self.namespace, video_id)
 
 
 class ListenerDroppedError(Exception):

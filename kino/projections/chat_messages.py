@@ -16,13 +16,12 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
-from kino.domain.chat import ChatMessage, ChatRoom
+from kino.domain.chat import HISTORY_CAP, ChatMessage, ChatRoom
 from kino.infrastructure.pubsub import channel_name
 from kino.projections.base import RedisOp, RedisView
 from kino.projections.live_streams import announcement, namespace_of
 from kino.projections.readable import view_json
 
-HISTORY_CAP = 500
 _TRIM_SLACK = 50  # trim in steps, not on every message
 
 

@@ -12,8 +12,8 @@ from uuid import UUID
 import structlog
 from redis.asyncio import Redis
 
-from kino.infrastructure.broker import progress_channel
 from kino.infrastructure.embedded import pid_alive
+from kino.infrastructure.pubsub import progress_channel
 
 log = structlog.get_logger(__name__)
 

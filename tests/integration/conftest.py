@@ -10,8 +10,8 @@ import pytest
 import redis
 from litestar.testing import AsyncTestClient
 
-from kino.bootstrap import Endpoints, build_projector, build_services
-from kino.graphql.app import create_app
+from kino.api import create_app
+from kino.bootstrap import Endpoints, Overrides, build_container, build_projector
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.settings import Settings
 from kino.projections.runner import Projector
@@ -35,7 +35,7 @@ def redis_client(endpoints: Endpoints) -> Iterator[redis.Redis]:
 async def client(
     settings: Settings, endpoints: Endpoints, projector: Projector
 ) -> AsyncIterator[AsyncTestClient[Any]]:
-    services = build_services(settings, endpoints, passwords=FastPasswords())
+    services = build_container(settings, endpoints, Overrides(passwords=FastPasswords()))
     app = create_app(services)
     async with AsyncTestClient(app=app) as test_client:
         yield test_client

@@ -19,9 +19,9 @@ import redis.asyncio as aioredis
 import uvicorn
 import websockets
 
-from kino.bootstrap import Endpoints, build_services
-from kino.graphql.app import create_app
-from kino.graphql.context import Services
+from kino.api import create_app
+from kino.bootstrap import Container, Endpoints, Overrides, build_container
+from kino.graphql.fanout import SharedSubscriptions
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.pubsub import channel_name
 from kino.infrastructure.settings import Settings
@@ -44,15 +44,17 @@ CHAT = """subscription($s: ID!) { chat(streamId: $s) {
 @dataclass
 class Api:
     url: str
-    services: Services
+    container: Container
+    fanout: SharedSubscriptions
 
 
 @contextlib.asynccontextmanager
 async def api_server(settings: Settings, endpoints: Endpoints) -> AsyncIterator[Api]:
     """A real uvicorn server on a free port, in this event loop."""
-    services = build_services(settings, endpoints, passwords=FastPasswords())
+    container = build_container(settings, endpoints, Overrides(passwords=FastPasswords()))
+    app = create_app(container)
     config = uvicorn.Config(
-        create_app(services),
+        app,
         host="127.0.0.1",
         port=0,
         log_config=None,
@@ -68,7 +70,7 @@ async def api_server(settings: Settings, endpoints: Endpoints) -> AsyncIterator[
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield Api(f"http://127.0.0.1:{port}", services)
+        yield Api(f"http://127.0.0.1:{port}", container, app.state.fanout)
     finally:
         server.should_exit = True
         await task

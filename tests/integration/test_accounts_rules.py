@@ -9,9 +9,9 @@ import pytest
 import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
-from kino.bootstrap import build_services
+from kino.api import create_app
+from kino.bootstrap import Overrides, build_container
 from kino.domain.accounts import User
-from kino.graphql.app import create_app
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.throttle import LoginThrottle
 from tests.integration.accounts_helpers import LOGIN, PASSWORD, REGISTER, register, unique_handle
@@ -40,7 +40,7 @@ async def test_twenty_concurrent_registrations_of_one_email_yield_one_user(clien
     outcomes = await asyncio.gather(*(attempt(i) for i in range(20)))
     assert sorted(outcomes) == ["CONFLICT"] * 19 + ["OK"]
 
-    accounts = build_services(settings, _endpoints(settings)).accounts
+    accounts = build_container(settings, _endpoints(settings)).accounts.app
     try:
         registered = [
             event
@@ -128,10 +128,12 @@ async def test_unknown_user_and_wrong_password_get_the_same_answer(client):
 @pytest.fixture
 async def throttled_client(settings, endpoints, projector):
     """Its own throttle namespace, so other tests' failures do not count here."""
-    services = build_services(settings, endpoints, passwords=FastPasswords())
     namespace = f"{settings.redis_namespace}:{secrets.token_hex(3)}"
-    services.throttle = LoginThrottle(services.redis, 30, namespace=namespace)
-    async with AsyncTestClient(app=create_app(services)) as test_client:
+    counters = aioredis.Redis.from_url(settings.redis_url)
+    throttle = LoginThrottle(counters, 30, namespace=namespace)
+    overrides = Overrides(passwords=FastPasswords(), throttle=throttle)
+    container = build_container(settings, endpoints, overrides)
+    async with AsyncTestClient(app=create_app(container)) as test_client:
         yield test_client
     cleaner = aioredis.Redis.from_url(settings.redis_url)
     async for key in cleaner.scan_iter(match=f"{namespace}:*"):

@@ -10,8 +10,8 @@ import pytest
 import websockets
 from litestar.testing import AsyncTestClient
 
-from kino.bootstrap import Endpoints, build_services
-from kino.graphql.app import create_app
+from kino.api import create_app
+from kino.bootstrap import Endpoints, Overrides, build_container
 from kino.infrastructure.passwords import FastPasswords
 from tests.integration.accounts_helpers import register
 from tests.integration.live_server import serve
@@ -21,7 +21,9 @@ PROTOCOL = "graphql-transport-ws"
 
 @pytest.fixture(scope="module")
 def api_url(settings, endpoints, projector):
-    with serve(create_app(build_services(settings, endpoints, passwords=FastPasswords()))) as url:
+    with serve(
+        create_app(build_container(settings, endpoints, Overrides(passwords=FastPasswords())))
+    ) as url:
         yield url
 
 
@@ -59,7 +61,7 @@ async def test_websocket_connection_init_checks_the_bearer_token(api_url, client
 
 async def test_readyz_names_the_dependency_that_does_not_answer(settings, endpoints):
     broken = Endpoints(endpoints.database_url, "redis://127.0.0.1:1/0", endpoints.nats_url)
-    services = build_services(settings, broken, passwords=FastPasswords())
+    services = build_container(settings, broken, Overrides(passwords=FastPasswords()))
     async with AsyncTestClient(app=create_app(services)) as test_client:
         assert (await test_client.get("/healthz")).status_code == 200
         ready = await test_client.get("/readyz")
@@ -70,7 +72,7 @@ async def test_readyz_names_the_dependency_that_does_not_answer(settings, endpoi
 
 async def test_introspection_and_ide_can_be_turned_off(settings, endpoints):
     locked = settings.with_overrides(graphql_introspection=False, graphql_ide=False)
-    services = build_services(locked, endpoints, passwords=FastPasswords())
+    services = build_container(locked, endpoints, Overrides(passwords=FastPasswords()))
     async with AsyncTestClient(app=create_app(services)) as test_client:
         body = (
             await test_client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
@@ -79,7 +81,7 @@ async def test_introspection_and_ide_can_be_turned_off(settings, endpoints):
         assert (
             await test_client.get("/graphql", headers={"Accept": "text/html"})
         ).status_code != 200
-    open_services = build_services(settings, endpoints, passwords=FastPasswords())
+    open_services = build_container(settings, endpoints, Overrides(passwords=FastPasswords()))
     async with AsyncTestClient(app=create_app(open_services)) as test_client:
         body = (
             await test_client.post(
@@ -92,16 +94,16 @@ async def test_introspection_and_ide_can_be_turned_off(settings, endpoints):
 async def test_users_read_model_by_id_handle_and_email(client, settings, endpoints):
     payload = await register(client)
     handle = payload["user"]["handle"]
-    services = build_services(settings, endpoints, passwords=FastPasswords())
+    services = build_container(settings, endpoints, Overrides(passwords=FastPasswords()))
     await services.open()
     try:
-        by_id = await services.users.by_id(uuid.UUID(payload["user"]["id"]))
-        by_handle = await services.users.by_handle(handle.upper())
-        by_email = await services.users.by_email(f"{handle.upper()}@Example.com")
+        by_id = await services.accounts.users.by_id(uuid.UUID(payload["user"]["id"]))
+        by_handle = await services.accounts.users.by_handle(handle.upper())
+        by_email = await services.accounts.users.by_email(f"{handle.upper()}@Example.com")
         assert by_id == by_handle == by_email
         assert by_id is not None
         assert by_id.email == f"{handle}@example.com"
-        assert await services.users.by_email("nobody@example.com") is None
+        assert await services.accounts.users.by_email("nobody@example.com") is None
     finally:
         await services.close()
 

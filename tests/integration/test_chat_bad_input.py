@@ -22,7 +22,7 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
 async def posted_in(api, stream_id: str) -> list[str]:
-    chat = api.services.chat
+    chat = api.container.chat.app
     notifications = await asyncio.to_thread(chat.recorder.select_notifications, 1, 100000)
     events = [chat.mapper.to_domain_event(n) for n in notifications]
     return [

@@ -69,7 +69,7 @@ async def test_subscribers_of_one_operation_share_each_execution(settings, endpo
             await viewer.subscribe(CHAT, {"s": stream_id})
         await other.subscribe(BODIES_ONLY, {"s": stream_id})
         await wait_subscribed(endpoints.redis_url, chat_channel(settings, stream_id))
-        fanout = api.services.fanout
+        fanout = api.fanout
         while sum(len(run.sinks) for run in fanout._runs.values()) < 6:
             await asyncio.sleep(0.01)
         for body in ("one", "two", "three"):

@@ -18,7 +18,7 @@ async def test_concurrent_sends_are_batched_and_each_caller_gets_its_own_result(
         _, created = await owner_and_stream(http)
         stream_id = created["stream"]["id"]
         users = await asyncio.gather(*(register(http) for _ in range(10)))
-        commit = api.services.chat_commit
+        commit = api.container.chat.commit
         before_batches, before_requests = commit.batches, commit.requests
 
         async def send(index: int) -> dict:

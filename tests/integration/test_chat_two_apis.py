@@ -53,7 +53,7 @@ async def warm_up(http: httpx.AsyncClient, stream_id: str, owner: dict, flags: l
 
 
 async def stored_posts(api: Any, stream_id: str) -> list[str]:
-    chat = api.services.chat
+    chat = api.container.chat.app
     notifications = await asyncio.to_thread(chat.recorder.select_notifications, 1, 1_000_000)
     events = [chat.mapper.to_domain_event(n) for n in notifications]
     return [

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kino.bootstrap import build_services
-from kino.graphql.app import create_app
+from kino.api import create_app
+from kino.bootstrap import Overrides, build_container
 from kino.infrastructure.passwords import FastPasswords
 from tests.integration.live_server import serve
 
@@ -21,7 +21,7 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 @pytest.fixture(scope="module")
 def api_url(settings, endpoints, projector):
-    services = build_services(settings, endpoints, passwords=FastPasswords())
+    services = build_container(settings, endpoints, Overrides(passwords=FastPasswords()))
     with serve(create_app(services)) as url:
         yield url
 
@@ -111,7 +111,12 @@ def test_health_readiness_and_metrics(api_url):
         assert http.get("/healthz").status_code == 200
         ready = http.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json()["checks"] == {"postgres": "ok", "redis": "ok", "projections": "ok"}
+        assert ready.json()["checks"] == {
+            "postgres": "ok",
+            "redis": "ok",
+            "projections": "ok",
+            "nats": "ok",
+        }
         http.post("/graphql", json={"query": "query Who { me { id } }"})
         metrics = http.get("/metrics")
         assert metrics.status_code == 200

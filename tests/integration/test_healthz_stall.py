@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from litestar.testing import AsyncTestClient
 
-from kino.bootstrap import build_services
-from kino.graphql.app import create_app
+from kino.api import create_app
+from kino.bootstrap import Overrides, build_container
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.watchdog import Health, Watchdog
 
@@ -23,7 +23,7 @@ class JustBlocked(Watchdog):
 
 async def test_healthz_is_503_with_the_reason_while_the_loop_is_stalled(settings, endpoints):
     watchdog = JustBlocked("event loop")
-    services = build_services(settings, endpoints, passwords=FastPasswords())
+    services = build_container(settings, endpoints, Overrides(passwords=FastPasswords()))
     async with AsyncTestClient(app=create_app(services, watchdog=watchdog)) as client:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         watchdog.stalled = True

@@ -43,7 +43,7 @@ async def test_create_returns_the_key_once_and_an_rtmp_ingest(http, api):
     assert read["status"] == "OFFLINE"
     assert read["playbackUrl"] is None
     # The key is nowhere in the event store, only its hash.
-    live = api.services.live
+    live = api.container.live.app
     events = await asyncio.to_thread(live.recorder.select_notifications, 1, 10000)
     assert all(created["streamKey"].encode() not in n.state for n in events)
     found = await asyncio.to_thread(live.verify_stream_key, created["streamKey"])
@@ -66,7 +66,7 @@ async def test_rotate_is_owner_only_and_replaces_the_key(http, api):
     rotated = await gql(http, ROTATE, {"id": stream_id}, token=owner["accessToken"])
     new_key = rotated["rotateStreamKey"]["streamKey"]
     assert new_key != created["streamKey"]
-    live = api.services.live
+    live = api.container.live.app
     assert await asyncio.to_thread(live.verify_stream_key, created["streamKey"]) is None
     assert await asyncio.to_thread(live.verify_stream_key, new_key) == UUID(stream_id)
 
@@ -79,7 +79,7 @@ async def test_going_live_is_pushed_to_subscribers_and_listed(http, api, setting
     watcher = await Subscriber.connect(api.url)
     await watcher.subscribe(WATCH, {"id": stream_id})
     await wait_subscribed(endpoints.redis_url, live_channel(settings, stream_id))
-    await asyncio.to_thread(api.services.live.report_live, UUID(stream_id))
+    await asyncio.to_thread(api.container.live.app.report_live, UUID(stream_id))
     message = await watcher.receive()
     assert message["payload"]["data"]["liveStream"]["status"] == "LIVE"
     read = (await gql(http, STREAM, {"id": stream_id}))["liveStream"]

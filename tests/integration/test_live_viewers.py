@@ -55,8 +55,8 @@ async def test_viewers_are_counted_per_subscriber_across_replicas(settings, endp
         await wait_count(http, stream_id, 4)
 
         # Replica two dies without cleaning up: its heartbeat lapses, its viewers vanish.
-        await two.services.redis.delete(
-            f"{settings.redis_namespace}:viewers:alive:{two.services.viewers.process_id}"
+        await two.container.resources.redis.delete(
+            f"{settings.redis_namespace}:viewers:alive:{two.container.realtime.viewers.process_id}"
         )
         await wait_count(http, stream_id, 1)
         for watcher in watchers[2:]:

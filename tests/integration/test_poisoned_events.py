@@ -19,9 +19,9 @@ import pytest
 
 from kino.bootstrap import build_projector
 from kino.commands.accounts import Accounts
-from kino.commands.chat import Chat
+from kino.commands.chat import ChatRooms
 from kino.commands.comments import Comments
-from kino.commands.live import Live
+from kino.commands.live import LiveStreams
 from kino.commands.videos import Videos
 from kino.domain.accounts import Session, UniqueKey, User
 from kino.domain.chat import ChatMessage
@@ -73,7 +73,7 @@ class Poisoned:
 def write_poisoned_events(database_url: str) -> Poisoned:
     env = eventstore_env(database_url)
     accounts, videos, comments = Accounts(env=env), Videos(env=env), Comments(env=env)
-    live, chat = Live(env=env), Chat(env=env)
+    live, chat = LiveStreams(env=env), ChatRooms(env=env)
     try:
         handle = f"poison_{secrets.token_hex(3)}"
         user = User(
@@ -173,7 +173,7 @@ async def world(run_id, endpoints, tmp_path, redis_client) -> AsyncIterator[Worl
                     httpx.AsyncClient(base_url=api.url) as client,
                 ):
                     env = kino_env(fresh, tmp_path, namespace)
-                    yield World(client, api.services, env, fresh.database_url, poisoned)
+                    yield World(client, api.container, env, fresh.database_url, poisoned)
         finally:
             clean_namespace(redis_client, namespace)
 
@@ -207,15 +207,18 @@ async def behind(world: World) -> dict[str, tuple[int, int]]:
     services = world.services
     heads = await event_store_marks(world.database_url)
     positions = {
-        "users": (await services.users.position("accounts"), heads["accounts_events"]),
-        "sessions": (await services.sessions.position("accounts"), heads["accounts_events"]),
+        "users": (await services.accounts.users.position("accounts"), heads["accounts_events"]),
+        "sessions": (
+            await services.accounts.sessions.position("accounts"),
+            heads["accounts_events"],
+        ),
         "videos": (await services.videos.catalog.position("videos"), heads["videos_events"]),
         "comments": (
             await services.comments.queries.position("comments"),
             heads["comments_events"],
         ),
-        "live_streams": (await services.live_streams.position("live"), heads["live_events"]),
-        "chat_messages": (await services.chat_rooms.position("chat"), heads["chat_events"]),
+        "live_streams": (await services.live.streams.position("live"), heads["live_events"]),
+        "chat_messages": (await services.chat.rooms.position("chat"), heads["chat_events"]),
     }
     return {name: pair for name, pair in positions.items() if pair[0] < pair[1]}
 

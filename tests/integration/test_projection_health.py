@@ -21,9 +21,9 @@ import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from kino.bootstrap import build_services
-from kino.commands.live import Live
-from kino.graphql.app import create_app
+from kino.api import create_app
+from kino.bootstrap import Overrides, build_container
+from kino.commands.live import LiveStreams
 from kino.infrastructure.embedded import free_port
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.passwords import FastPasswords
@@ -105,7 +105,7 @@ async def test_failing_projection_fails_readiness_until_it_recovers(
     env = kino_env(health_endpoints, tmp_path, namespace)
     metrics_port = free_port()
     projector = kino({**env, "KINO_METRICS_PORT": str(metrics_port)}, "projector", capture=False)
-    services = build_services(settings, health_endpoints, passwords=FastPasswords())
+    services = build_container(settings, health_endpoints, Overrides(passwords=FastPasswords()))
     try:
         async with AsyncTestClient(app=create_app(services)) as api:
             healthy = write_users(database, 1, prefix="healthy")
@@ -125,7 +125,12 @@ async def test_failing_projection_fails_readiness_until_it_recovers(
             assert time.monotonic() - poisoned_at < ACCEPTANCE_SECONDS
             _, body = await readiness(api)
             assert body["failing"] == ["projections"]
-            assert body["checks"] == {"postgres": "ok", "redis": "ok", "projections": "failing"}
+            assert body["checks"] == {
+                "postgres": "ok",
+                "redis": "ok",
+                "projections": "failing",
+                "nats": "ok",
+            }
             assert set(body["projections"]) == {"users"}  # sessions read the same events fine
             assert body["projections"]["users"]["status"] == "failing"
             assert "check constraint" not in str(body)  # the error stays off the public endpoint
@@ -162,8 +167,8 @@ async def test_redis_views_and_processes_fail_and_recover_the_same_way(
     env = kino_env(health_endpoints, tmp_path, namespace)
     tracking_key = f"{namespace}:sessions_g1:tracking:accounts"
     projector = kino(env, "projector", capture=False)
-    services = build_services(settings, health_endpoints, passwords=FastPasswords())
-    live = Live(env=eventstore_env(database))
+    services = build_container(settings, health_endpoints, Overrides(passwords=FastPasswords()))
+    live = LiveStreams(env=eventstore_env(database))
     try:
         async with AsyncTestClient(app=create_app(services)) as api:
             first = write_users(database, 1, prefix="before")

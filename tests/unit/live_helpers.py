@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from eventsourcing.persistence import Tracking
 
-from kino.commands.chat import Chat
-from kino.commands.live import Live
+from kino.commands.chat import ChatRooms
+from kino.commands.live import LiveStreams
 
 
 class Clock:
@@ -19,7 +19,7 @@ class Clock:
         self.now += timedelta(seconds=seconds)
 
 
-def run_policy(live: Live, chat: Chat) -> None:
+def run_policy(live: LiveStreams, chat: ChatRooms) -> None:
     """Feed the live events the chat process has not seen yet to its policy (as the runner does)."""
     start = (chat.recorder.max_tracking_id("live") or 0) + 1
     for notification in live.recorder.select_notifications(start=start, limit=1000):

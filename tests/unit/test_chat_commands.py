@@ -6,8 +6,8 @@ from uuid import uuid4
 
 import pytest
 
-from kino.commands.chat import Chat, PostedMessage, PostRequest
-from kino.commands.live import Live
+from kino.commands.chat import ChatRooms, PostedMessage, PostRequest
+from kino.commands.live import LiveStreams
 from kino.domain.chat import BODY, ChatMessage
 from kino.domain.errors import BadInputError, ForbiddenError, KinoError, NotFoundError
 from tests.unit.live_helpers import Clock, run_policy
@@ -20,14 +20,14 @@ def clock() -> Clock:
 
 @pytest.fixture
 def apps(clock):
-    live, chat = Live(env={}), Chat(env={}, clock=clock)
+    live, chat = LiveStreams(env={}), ChatRooms(env={}, clock=clock)
     owner = uuid4()
     stream_id = live.create_stream(owner, "t").stream_id
     run_policy(live, chat)
     return live, chat, owner, stream_id
 
 
-def stored_messages(chat: Chat) -> list[ChatMessage.Posted]:
+def stored_messages(chat: ChatRooms) -> list[ChatMessage.Posted]:
     events = [chat.mapper.to_domain_event(n) for n in chat.recorder.select_notifications(1, 10000)]
     return [event for event in events if isinstance(event, ChatMessage.Posted)]
 

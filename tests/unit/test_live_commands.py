@@ -6,14 +6,14 @@ from uuid import uuid4
 
 import pytest
 
-from kino.commands.live import Live
+from kino.commands.live import LiveStreams
 from kino.domain.errors import BadInputError, ConflictError, ForbiddenError, NotFoundError
 from kino.domain.live import LiveStatus, hash_stream_key
 
 
 @pytest.fixture
-def live() -> Live:
-    return Live(env={})
+def live() -> LiveStreams:
+    return LiveStreams(env={})
 
 
 def test_the_key_is_returned_once_and_only_its_hash_is_stored(live):

@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from kino.domain.errors import BadInputError
-from kino.graphql.playback import cache_control, parse_range, with_token
+from kino.http.media import cache_control, parse_range, with_token
 from kino.queries.cursors import decode_cursor, encode_cursor
 
 

@@ -11,10 +11,11 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
-from kino.bootstrap import Endpoints, build_services
-from kino.graphql.app import create_app
+from kino.api import create_app
+from kino.bootstrap import Endpoints, Overrides, build_container
 from kino.infrastructure.oidc import FlowStore, OIDCLogin, RedirectAllowList
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.settings import OIDCProviderSettings, Settings
@@ -116,16 +117,18 @@ def clock() -> Clock:
 async def open_client(
     settings: Settings, endpoints: Endpoints, clock: Clock, timeout: float = 15.0
 ) -> AsyncIterator[AsyncTestClient[Any]]:
-    services = build_services(settings, endpoints, passwords=FastPasswords())
-    services.oidc = OIDCLogin(
+    flows = aioredis.Redis.from_url(settings.redis_url)
+    oidc = OIDCLogin(
         settings.oidc_providers,
         RedirectAllowList(settings.public_url, settings.oauth_redirect_extras),
-        FlowStore(services.redis, settings.redis_namespace, clock=clock),
+        FlowStore(flows, settings.redis_namespace, clock=clock),
         timeout=timeout,
         now=clock,
     )
-    async with AsyncTestClient(app=create_app(services)) as test_client:
-        test_client.services = services  # type: ignore[attr-defined]
+    overrides = Overrides(passwords=FastPasswords(), oidc=oidc)
+    container = build_container(settings, endpoints, overrides)
+    async with AsyncTestClient(app=create_app(container)) as test_client:
+        test_client.container = container  # type: ignore[attr-defined]
         yield test_client
 
 

@@ -17,9 +17,9 @@ import httpx
 import pytest
 import uvicorn
 
-from kino.bootstrap import Endpoints, build_services
-from kino.graphql.app import create_app
-from kino.graphql.web import STATIC
+from kino.api import create_app
+from kino.bootstrap import Endpoints, Overrides, build_container
+from kino.http.pages import STATIC
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.settings import Settings
 from kino.projections.runner import Projector
@@ -37,7 +37,7 @@ def web_api(
 ) -> Iterator[str]:
     origin = web_origin(web_socket)
     settings = oauth_settings.with_overrides(public_url=origin)
-    app = create_app(build_services(settings, endpoints, passwords=FastPasswords()))
+    app = create_app(build_container(settings, endpoints, Overrides(passwords=FastPasswords())))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [web_socket]}, daemon=True)
     thread.start()

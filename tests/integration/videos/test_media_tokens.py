@@ -18,14 +18,14 @@ async def test_media_tokens_end_with_their_session(api, http):
     ]
     upload = await create_upload(http, owner["accessToken"], 100, visibility="PRIVATE")
     video_id = UUID(upload["video"]["id"])
-    services = api.services
+    services = api.container
     services.videos.store.put_bytes(
         f"videos/{video_id}/thumbnail.jpg", b"\xff\xd8jpeg", "image/jpeg"
     )
 
     def url(access_token: str) -> str:
-        claims = services.tokens.verify(access_token)
-        token = services.videos.media_tokens.issue(video_id, claims.user_id, claims.session_id)
+        claims = services.accounts.tokens.verify(access_token)
+        token = services.videos.media.tokens.issue(video_id, claims.user_id, claims.session_id)
         return f"/media/{video_id}/thumbnail.jpg?token={token}"
 
     first_url, second_url = url(owner["accessToken"]), url(second["accessToken"])

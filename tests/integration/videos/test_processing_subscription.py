@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from kino.infrastructure.broker import progress_channel
+from kino.infrastructure.pubsub import progress_channel
 from tests.integration.accounts_helpers import register
 from tests.integration.conftest import gql
 from tests.integration.live_helpers import Subscriber, api_server, wait_subscribed

@@ -16,8 +16,8 @@ import redis.asyncio as aioredis
 
 from kino.commands.videos import Videos
 from kino.domain.videos import Video
-from kino.infrastructure.broker import progress_channel
 from kino.infrastructure.eventstore import eventstore_env
+from kino.infrastructure.pubsub import progress_channel
 from tests.integration.accounts_helpers import register
 from tests.integration.conftest import gql
 from tests.integration.videos.conftest import transcoder_running

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from kino.bootstrap import build_services
-from kino.graphql.app import create_app
+from kino.api import create_app
+from kino.bootstrap import Overrides, build_container
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.settings import S3Settings
 from kino.infrastructure.storage.s3 import S3Store
@@ -37,7 +37,7 @@ def s3_settings(video_settings) -> Iterator[Any]:
 
 @pytest.fixture
 async def s3_client(s3_settings, endpoints, projector) -> AsyncIterator[AsyncTestClient[Any]]:
-    services = build_services(s3_settings, endpoints, passwords=FastPasswords())
+    services = build_container(s3_settings, endpoints, Overrides(passwords=FastPasswords()))
     async with AsyncTestClient(app=create_app(services)) as test_client:
         yield test_client
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from kino.bootstrap import build_services
-from kino.graphql.app import create_app
+from kino.api import create_app
+from kino.bootstrap import Overrides, build_container
 from kino.infrastructure.passwords import FastPasswords
 from tests.integration.accounts_helpers import register
 from tests.integration.conftest import gql
@@ -50,8 +50,8 @@ class Counting:
 
 @pytest.fixture
 async def counted(settings, endpoints, projector) -> AsyncIterator[tuple[Any, Counting]]:
-    services = build_services(settings, endpoints, passwords=FastPasswords())
-    counting = Counting(services.pg_pool)
+    services = build_container(settings, endpoints, Overrides(passwords=FastPasswords()))
+    counting = Counting(services.resources.pg_pool)
     async with AsyncTestClient(app=create_app(services)) as test_client:
         yield test_client, counting
 

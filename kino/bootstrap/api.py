@@ -1,0 +1,221 @@
+"""Builds the api's container from settings; tests replace any adapter through ``Overrides``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import redis.asyncio as aioredis
+from psycopg_pool import AsyncConnectionPool
+
+from kino.bootstrap.container import (
+    AccountsParts,
+    ChatParts,
+    CommentsParts,
+    Container,
+    LiveParts,
+    Probe,
+    Realtime,
+    Resources,
+    VideosParts,
+)
+from kino.bootstrap.endpoints import Endpoints, redis_prefix
+from kino.commands.accounts import Accounts, PasswordHasher
+from kino.commands.authentication import Authentication
+from kino.commands.chat import ChatRooms
+from kino.commands.chatting import Chatting
+from kino.commands.commenting import Commenting
+from kino.commands.comments import Comments
+from kino.commands.groupcommit import GroupCommit
+from kino.commands.live import LiveStreams
+from kino.commands.sign_in import SignIn, Throttle
+from kino.commands.uploads import Uploads
+from kino.commands.videos import Videos
+from kino.commands.viewing import Viewing
+from kino.infrastructure.chat_limits import ChatLimits
+from kino.infrastructure.eventstore import eventstore_env, psycopg_conninfo
+from kino.infrastructure.media_tokens import MediaLinks, MediaTokens
+from kino.infrastructure.oidc import FlowStore, OIDCLogin, RedirectAllowList
+from kino.infrastructure.probes import PROBE_TIMEOUT, nats_answers
+from kino.infrastructure.projection_health import check_projections
+from kino.infrastructure.pubsub import Channels, PubSubHub
+from kino.infrastructure.ratelimit import RateLimit
+from kino.infrastructure.settings import Settings
+from kino.infrastructure.storage import ObjectStore
+from kino.infrastructure.storage.factory import open_store
+from kino.infrastructure.throttle import LoginThrottle
+from kino.infrastructure.tokens import AccessTokens
+from kino.infrastructure.uploads import UploadTokens
+from kino.infrastructure.view_counter import ViewCounter
+from kino.infrastructure.viewers import ViewerCounter
+from kino.queries.chat import ChatQueries
+from kino.queries.comments import CommentQueries
+from kino.queries.live import LiveQueries
+from kino.queries.sessions import SessionQueries
+from kino.queries.users import UserQueries
+from kino.queries.videos import VideoQueries
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Adapters a test (or an embedding program) provides instead of the configured ones."""
+
+    passwords: PasswordHasher | None = None  # e.g. FastPasswords: argon2id's cost is slow
+    store: ObjectStore | None = None
+    oidc: OIDCLogin | None = None
+    throttle: Throttle | None = None
+    probe_nats: bool = True  # readiness includes NATS (the api process does)
+
+
+def build_container(
+    settings: Settings, endpoints: Endpoints, overrides: Overrides | None = None
+) -> Container:
+    """Everything the api needs; ``await container.open()`` before use."""
+    shared = _Shared.connect(settings, endpoints, overrides or Overrides())
+    return Container(
+        settings=settings,
+        resources=Resources(shared.pool, shared.redis, readiness_probes(shared, endpoints)),
+        accounts=_accounts(shared),
+        videos=_videos(shared),
+        comments=_comments(shared),
+        live=_live(shared),
+        chat=_chat(shared),
+        realtime=Realtime(
+            PubSubHub(shared.redis),
+            Channels(settings.redis_namespace),
+            ViewerCounter(shared.redis, settings.redis_namespace),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What the parts of one api process share: connections, the event store's settings."""
+
+    settings: Settings
+    overrides: Overrides
+    env: Mapping[str, str]
+    pool: AsyncConnectionPool[Any]
+    redis: aioredis.Redis
+    media: MediaLinks
+
+    @classmethod
+    def connect(cls, settings: Settings, endpoints: Endpoints, overrides: Overrides) -> _Shared:
+        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+            psycopg_conninfo(endpoints.database_url), min_size=1, max_size=10, open=False
+        )
+        return cls(
+            settings=settings,
+            overrides=overrides,
+            env=eventstore_env(endpoints.database_url, pool_size=2, max_overflow=14),
+            pool=pool,
+            redis=aioredis.Redis.from_url(endpoints.redis_url),
+            media=MediaLinks(settings.public_url, MediaTokens(settings.secret_key)),
+        )
+
+    def prefix(self, name: str) -> str:
+        return redis_prefix(self.settings, name)
+
+
+def readiness_probes(shared: _Shared, endpoints: Endpoints) -> Mapping[str, Probe]:
+    async def postgres() -> None:
+        async with shared.pool.connection(timeout=PROBE_TIMEOUT) as conn:
+            await conn.execute("SELECT 1")
+
+    async def redis() -> None:
+        await shared.redis.ping()
+
+    async def projections() -> None:
+        await check_projections(shared.pool)
+
+    async def nats() -> None:
+        await nats_answers(endpoints.nats_url)
+
+    probes: dict[str, Probe] = {"postgres": postgres, "redis": redis, "projections": projections}
+    if shared.overrides.probe_nats:
+        probes["nats"] = nats
+    return probes
+
+
+def _accounts(shared: _Shared) -> AccountsParts:
+    settings = shared.settings
+    app = Accounts(env=shared.env, passwords=shared.overrides.passwords)
+    sessions = SessionQueries(shared.redis, shared.prefix("sessions"))
+    tokens = AccessTokens(settings.secret_key, settings.access_token_ttl_seconds)
+    throttle = shared.overrides.throttle or LoginThrottle(
+        shared.redis, settings.login_failures_per_minute, namespace=settings.redis_namespace
+    )
+    return AccountsParts(
+        app=app,
+        authentication=Authentication(tokens, sessions, shared.media.tokens),
+        sign_in=SignIn(app, throttle),
+        users=UserQueries(shared.pool),
+        sessions=sessions,
+        tokens=tokens,
+        oidc=shared.overrides.oidc
+        or OIDCLogin(
+            settings.oidc_providers,
+            RedirectAllowList(settings.public_url, settings.oauth_redirect_extras),
+            FlowStore(shared.redis, settings.redis_namespace),
+        ),
+    )
+
+
+def _videos(shared: _Shared) -> VideosParts:
+    settings = shared.settings
+    app = Videos(env=dict(shared.env))
+    catalog = VideoQueries(shared.pool)
+    store = shared.overrides.store or open_store(settings)
+    tokens = UploadTokens(settings.secret_key, settings.videos.upload_ttl_seconds)
+    uploads = Uploads(
+        app,
+        store,
+        tokens,
+        public_url=settings.public_url,
+        max_bytes=settings.videos.max_upload_bytes,
+    )
+    tally = ViewCounter(shared.redis, settings.redis_namespace)
+    return VideosParts(
+        app=app,
+        uploads=uploads,
+        catalog=catalog,
+        store=store,
+        media=shared.media,
+        viewing=Viewing(catalog, tally),
+    )
+
+
+def _comments(shared: _Shared) -> CommentsParts:
+    settings = shared.settings
+    app, queries = Comments(env=dict(shared.env)), CommentQueries(shared.pool)
+    limit = RateLimit(
+        shared.redis, settings.redis_namespace, "comments", settings.comments_per_minute
+    )
+    commenting = Commenting(app, VideoQueries(shared.pool), queries, limit)
+    return CommentsParts(app=app, commenting=commenting, queries=queries)
+
+
+def _live(shared: _Shared) -> LiveParts:
+    settings = shared.settings
+    host = urlsplit(settings.public_url).hostname
+    return LiveParts(
+        app=LiveStreams(env=shared.env),
+        streams=LiveQueries(shared.redis, shared.prefix("live_streams")),
+        ingest_url=f"rtmp://{host}:{settings.rtmp_port}/live",
+    )
+
+
+def _chat(shared: _Shared) -> ChatParts:
+    settings = shared.settings
+    app = ChatRooms(env=shared.env)
+    commit = GroupCommit(app.post_messages)
+    rooms = ChatQueries(shared.redis, shared.prefix("chat_messages"))
+    limits = ChatLimits(
+        shared.redis,
+        settings.redis_namespace,
+        limit=settings.chat_rate_limit,
+        window_seconds=settings.chat_rate_window_seconds,
+    )
+    return ChatParts(app=app, chatting=Chatting(commit, rooms, limits), commit=commit, rooms=rooms)

@@ -1,0 +1,124 @@
+"""The read side's composition: every projection, its view, the projector and the tools
+the operator commands use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from eventsourcing.application import Application
+from eventsourcing.persistence import TrackingRecorder
+
+from kino.bootstrap.endpoints import Endpoints, redis_prefix
+from kino.commands.accounts import Accounts
+from kino.commands.chat import ChatRooms
+from kino.commands.comments import Comments
+from kino.commands.live import LiveStreams
+from kino.commands.videos import Videos
+from kino.infrastructure.eventstore import eventstore_env, psycopg_conninfo
+from kino.infrastructure.projection_health import ProjectionHealthStore
+from kino.infrastructure.settings import Settings, SettingsError
+from kino.projections.base import PostgresView, RedisView
+from kino.projections.chat_messages import ChatProjection, ChatView
+from kino.projections.comments import CommentProjection, CommentView
+from kino.projections.generations import Generations, generation_name
+from kino.projections.live_streams import LiveStreamProjection, LiveStreamView
+from kino.projections.runner import ProjectionSpec, Projector, construct_postgres_view
+from kino.projections.sessions import SessionProjection, SessionView
+from kino.projections.users import UserProjection, UserView
+from kino.projections.videos import VideoProjection, VideoView
+from kino.projections.view_counts import ViewTotals
+
+APPLICATIONS: tuple[type[Application[Any]], ...] = (
+    Accounts,
+    Videos,
+    Comments,
+    LiveStreams,
+    ChatRooms,
+)
+
+PROJECTIONS: tuple[ProjectionSpec, ...] = (
+    ProjectionSpec("users", Accounts, UserProjection, UserView),
+    ProjectionSpec("sessions", Accounts, SessionProjection, SessionView, redis=True),
+    ProjectionSpec("videos", Videos, VideoProjection, VideoView),
+    ProjectionSpec("live_streams", LiveStreams, LiveStreamProjection, LiveStreamView, redis=True),
+    ProjectionSpec("chat_rooms", LiveStreams, ChatRooms, TrackingRecorder, policy=True),  # type: ignore[arg-type,type-abstract]
+    ProjectionSpec("chat_messages", ChatRooms, ChatProjection, ChatView, redis=True),
+    ProjectionSpec("comments", Comments, CommentProjection, CommentView),
+)
+
+
+def projection_spec(name: str) -> ProjectionSpec:
+    for spec in PROJECTIONS:
+        if spec.name == name:
+            return spec
+    known = ", ".join(spec.name for spec in PROJECTIONS)
+    raise SettingsError(f"Unknown projection {name!r}; the projections are: {known}")
+
+
+def make_view(
+    spec: ProjectionSpec,
+    name: str,
+    settings: Settings,
+    endpoints: Endpoints,
+    env: Mapping[str, str],
+) -> TrackingRecorder:
+    if spec.redis:
+        assert issubclass(spec.view_class, RedisView)
+        client = redis.Redis.from_url(endpoints.redis_url)
+        return spec.view_class(client, redis_prefix(settings, name))
+    assert issubclass(spec.view_class, PostgresView)
+    return construct_postgres_view(spec.view_class, name, env)
+
+
+@dataclass(frozen=True)
+class ProjectionTools:
+    """What the projector and the operator commands need to handle read models."""
+
+    settings: Settings
+    endpoints: Endpoints
+    env: dict[str, str]
+    generations: Generations
+
+    def view(self, spec: ProjectionSpec, name: str) -> TrackingRecorder:
+        return make_view(spec, name, self.settings, self.endpoints, self.env)
+
+    def live_name(self, spec: ProjectionSpec) -> str:
+        return generation_name(spec.name, self.generations.live(spec.name))
+
+
+def projection_tools(settings: Settings, endpoints: Endpoints) -> ProjectionTools:
+    # Per projection: a LISTEN connection, a puller and the view: small pools suffice.
+    env = eventstore_env(endpoints.database_url, pool_size=1, max_overflow=3)
+    generations = Generations(psycopg_conninfo(endpoints.database_url))
+    return ProjectionTools(settings, endpoints, env, generations)
+
+
+def build_projector(
+    settings: Settings,
+    endpoints: Endpoints,
+    specs: tuple[ProjectionSpec, ...] = PROJECTIONS,
+    poll_interval: float = 1.0,
+    *,
+    record_health: bool = True,
+) -> Projector:
+    """The projector: every projection runs its live generation (see ADR 1), and records
+    each projection's health for /readyz unless ``record_health`` is False."""
+    tools = projection_tools(settings, endpoints)
+    conninfo = psycopg_conninfo(endpoints.database_url)
+    views = ViewTotals(
+        redis.Redis.from_url(endpoints.redis_url),
+        settings.redis_namespace,
+        conninfo,
+    )
+    return Projector(
+        list(specs),
+        tools.env,
+        tools.view,
+        tools.live_name,
+        poll_interval,
+        periodic=[views.flush],
+        health=ProjectionHealthStore(conninfo) if record_health else None,
+    )

@@ -1,0 +1,61 @@
+"""Who is asking: a bearer access token, checked against the session it names (so signing
+out takes effect at once), and the media tokens players carry in PRIVATE media URLs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+from kino.domain.errors import UnauthenticatedError
+from kino.infrastructure.media_tokens import MediaTokens
+from kino.infrastructure.tokens import AccessTokens
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: UUID
+    session_id: UUID
+
+
+class ActiveSessions(Protocol):
+    async def active_user(self, session_id: UUID) -> UUID | None:
+        """The user of the session while it is active, else None."""
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (None without one)."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthenticatedError("Send the access token as 'Authorization: Bearer <token>'.")
+    return token.strip()
+
+
+class Authentication:
+    def __init__(self, tokens: AccessTokens, sessions: ActiveSessions, media: MediaTokens) -> None:
+        self.tokens, self.sessions, self.media = tokens, sessions, media
+
+    async def viewer(self, authorization: str | None) -> Viewer | None:
+        """The signed-in user, or None; a presented but invalid token is an error."""
+        token = bearer_token(authorization)
+        if token is None:
+            return None
+        claims = self.tokens.verify(token)
+        if await self.sessions.active_user(claims.session_id) != claims.user_id:
+            raise UnauthenticatedError("This session has ended; sign in again.")
+        return Viewer(claims.user_id, claims.session_id)
+
+    async def owns(
+        self, owner_id: UUID, video_id: UUID, media_token: str | None, authorization: str | None
+    ) -> bool:
+        """True when the request comes from the video's owner: a media token issued to the
+        owner for this video by a session still active, else the owner's bearer token."""
+        if media_token:
+            grant = self.media.grant_for(media_token, video_id)
+            if grant is None or grant.user_id != owner_id:
+                return False
+            return await self.sessions.active_user(grant.session_id) == grant.user_id
+        viewer = await self.viewer(authorization)
+        return viewer is not None and viewer.user_id == owner_id

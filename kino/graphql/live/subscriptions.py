@@ -1,0 +1,32 @@
+"""The ``liveStream(id)`` subscription: the stream each time its read model changes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from kino.graphql.context import Info
+from kino.graphql.ids import fresh_announcements, parse_id
+from kino.graphql.live.types import LiveStreamType, read_stream
+
+
+@strawberry.type
+class LiveSubscription:
+    @strawberry.subscription(description="The stream each time it changes.")
+    async def live_stream(
+        self, info: Info, id: strawberry.ID
+    ) -> AsyncGenerator[LiveStreamType, None]:
+        container = info.context.container
+        live, chat, realtime = container.live, container.chat, container.realtime
+        stream_id = parse_id(id)
+        await read_stream(info.context, stream_id)  # NOT_FOUND before subscribing
+        seen = {  # read before subscribing
+            live.app.name: await live.streams.position(live.app.name),
+            chat.app.name: await chat.rooms.position(chat.app.name),
+        }
+        messages = realtime.pubsub.listen(realtime.channels.live(stream_id))
+        async for _ in fresh_announcements(messages, seen):
+            record = await live.streams.stream(stream_id)
+            if record is not None:
+                yield LiveStreamType.from_record(record)

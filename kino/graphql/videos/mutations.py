@@ -1,0 +1,110 @@
+"""Mutations of the videos context: create and complete an upload, edit, delete, count a
+view. Each calls one use case and answers with the video as the catalog shows it."""
+
+from __future__ import annotations
+
+import strawberry
+
+from kino.commands.base import run_sync
+from kino.commands.uploads import UploadRequest
+from kino.graphql.context import Info, wait_for_position
+from kino.graphql.ids import bounded, parse_id
+from kino.graphql.videos.types import (
+    HeaderType,
+    VideoType,
+    VideoUploadType,
+    Visibility,
+    read_back,
+)
+
+
+@strawberry.type
+class VideosMutation:
+    @strawberry.mutation
+    async def create_video_upload(  # noqa: PLR0917 - the contract's arguments
+        self,
+        info: Info,
+        title: str,
+        filename: str,
+        size_bytes: int,
+        content_type: str,
+        description: str | None = "",
+        visibility: Visibility | None = Visibility.PUBLIC,
+    ) -> VideoUploadType:
+        viewer = await info.context.require_viewer()
+        request = UploadRequest(
+            title=bounded(title, "title", 1000),
+            filename=bounded(filename, "filename", 1000),
+            size_bytes=size_bytes,
+            content_type=bounded(content_type, "contentType", 200),
+            description=bounded(description or "", "description", 20000),
+            visibility=(visibility or Visibility.PUBLIC).value,
+        )
+        upload = await run_sync(
+            info.context.container.videos.uploads.create, viewer.user_id, request
+        )
+        return VideoUploadType(
+            video=await read_back(info.context, upload.video_id, upload.position),
+            upload_url=upload.upload_url,
+            upload_method="PUT",
+            upload_headers=[HeaderType(name="Content-Type", value=upload.content_type)],
+            expires_at=upload.expires_at,
+        )
+
+    @strawberry.mutation
+    async def complete_video_upload(self, info: Info, video_id: strawberry.ID) -> VideoType:
+        viewer = await info.context.require_viewer()
+        vid = parse_id(video_id, "videoId")
+        uploads = info.context.container.videos.uploads
+        position = await run_sync(uploads.complete, vid, viewer.user_id)
+        return await read_back(info.context, vid, position)
+
+    @strawberry.mutation
+    async def update_video(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        title: str | None = None,
+        description: str | None = None,
+        visibility: Visibility | None = None,
+    ) -> VideoType:
+        viewer = await info.context.require_viewer()
+        vid = parse_id(id)
+        position = await run_sync(
+            info.context.container.videos.app.update_video,
+            vid,
+            viewer.user_id,
+            bounded(title, "title", 1000),
+            bounded(description, "description", 20000),
+            visibility.value if visibility else None,
+        )
+        return await read_back(info.context, vid, position)
+
+    @strawberry.mutation
+    async def delete_video(self, info: Info, id: strawberry.ID) -> bool:
+        viewer = await info.context.require_viewer()
+        videos = info.context.container.videos
+        position = await run_sync(videos.app.delete_video, parse_id(id), viewer.user_id)
+        if position:
+            await wait_for_position(lambda: videos.catalog.position(videos.app.name), position)
+        return True
+
+    @strawberry.mutation(
+        description="Report that a video has been playing for `secondsWatched` seconds. "
+        "Counts once per viewer (the signed-in user, else `viewerId`, an id the client keeps) "
+        "per video per hour, from 5 seconds of play. True when this report counted a view."
+    )
+    async def record_view(
+        self,
+        info: Info,
+        video_id: strawberry.ID,
+        seconds_watched: float,
+        viewer_id: str | None = None,
+    ) -> bool:
+        viewer = await info.context.viewer()
+        return await info.context.container.videos.viewing.record(
+            parse_id(video_id, "videoId"),
+            viewer.user_id if viewer else None,
+            viewer_id,
+            seconds_watched,
+        )

@@ -1,0 +1,138 @@
+"""GraphQL types of the videos context (the contract's Video, Rendition, VideoUpload, Header)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from uuid import UUID
+
+import strawberry
+
+from kino.domain.errors import KinoError
+from kino.graphql.accounts.types import UserType, load_user
+from kino.graphql.context import Info, KinoContext, wait_for_position
+from kino.queries.videos import VideoRecord
+
+
+@strawberry.enum(name="Visibility")
+class Visibility(Enum):
+    PUBLIC = "PUBLIC"
+    UNLISTED = "UNLISTED"
+    PRIVATE = "PRIVATE"
+
+
+@strawberry.enum(name="VideoStatus")
+class VideoStatus(Enum):
+    AWAITING_UPLOAD = "AWAITING_UPLOAD"
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+@strawberry.type(name="Rendition")
+class RenditionType:
+    name: str
+    width: int
+    height: int
+    bandwidth: int
+    codecs: str
+    playlist_url: str
+
+
+@strawberry.type(name="Header")
+class HeaderType:
+    name: str
+    value: str
+
+
+@strawberry.type(name="Video")
+class VideoType:
+    id: strawberry.ID
+    title: str
+    description: str
+    visibility: Visibility
+    status: VideoStatus
+    created_at: datetime
+    duration_seconds: float | None
+    width: int | None
+    height: int | None
+    renditions: list[RenditionType] = strawberry.field(description="Lowest first.")
+    playback_url: str | None
+    thumbnail_url: str | None
+    view_count: int
+    comment_count: int
+    failure_reason: str | None
+    _owner_id: strawberry.Private[UUID]
+
+    @strawberry.field
+    async def owner(self, info: Info) -> UserType:
+        user = await load_user(info.context, self._owner_id)
+        if user is None:
+            raise KinoError("The owner of this video could not be read.")
+        return user
+
+    @classmethod
+    def from_record(cls, context: KinoContext, record: VideoRecord) -> VideoType:
+        """Only the owner is ever shown a PRIVATE record: its URLs carry a media token of the
+        owner's session (none when the viewer is not known to be the owner)."""
+        media = context.container.videos.media
+        viewer = context.signed_in
+        token = (
+            media.tokens.issue(
+                record.id, viewer.user_id, viewer.session_id, record.duration_seconds or 0
+            )
+            if record.visibility == "PRIVATE" and viewer and viewer.user_id == record.owner_id
+            else None
+        )
+
+        def url(video_id: UUID, key: str | None) -> str | None:
+            return media.url(video_id, key, token)
+
+        return cls(
+            id=strawberry.ID(str(record.id)),
+            title=record.title,
+            description=record.description,
+            visibility=Visibility(record.visibility),
+            status=VideoStatus(record.status),
+            created_at=record.created_at,
+            duration_seconds=record.duration_seconds,
+            width=record.width,
+            height=record.height,
+            renditions=[
+                RenditionType(
+                    name=r.name,
+                    width=r.width,
+                    height=r.height,
+                    bandwidth=r.bandwidth,
+                    codecs=r.codecs,
+                    playlist_url=url(record.id, r.playlist_key) or "",
+                )
+                for r in record.renditions
+            ],
+            playback_url=url(record.id, record.playback_key),
+            thumbnail_url=url(record.id, record.thumbnail_key),
+            view_count=record.view_count,
+            comment_count=record.comment_count,
+            failure_reason=record.failure_reason,
+            _owner_id=record.owner_id,
+        )
+
+
+@strawberry.type(name="VideoUpload")
+class VideoUploadType:
+    video: VideoType
+    upload_url: str
+    upload_method: str
+    upload_headers: list[HeaderType]
+    expires_at: datetime
+
+
+async def read_back(context: KinoContext, video_id: UUID, position: int | None) -> VideoType:
+    """The video as the catalog shows it once it has caught up with ``position``."""
+    videos = context.container.videos
+    if position:
+        await wait_for_position(lambda: videos.catalog.position(videos.app.name), position)
+    record = await videos.catalog.by_id(video_id)
+    if record is None:
+        raise KinoError("The video could not be read back; please try again.")
+    return VideoType.from_record(context, record)
