@@ -30,7 +30,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kino.domain.videos import READY
+from kino.domain.video_values import VideoStatus
 from kino.infrastructure.broker import VideoSubjects, delete_stream
 from kino.infrastructure.logs import configure_logging
 from kino.infrastructure.media.ladder import ladder_command, plan_ladder
@@ -119,7 +119,7 @@ async def kino_pipeline(source: Path, work: Path) -> tuple[float, float, float, 
             video = await asyncio.to_thread(videos.get_video, created.video_id)
             if first_playable is None and video.renditions:
                 first_playable = time.monotonic() - started
-            if video.status == READY:
+            if video.status == VideoStatus.READY:
                 break
             assert video.status != "FAILED", video.failure_reason
             await asyncio.sleep(0.05)
@@ -162,7 +162,7 @@ def main() -> None:
     print("ratios:")
     print(f"  kino / bare ladder:            wall {kino_wall / bare_wall:.2f}x"
           f"  cpu {kino_cpu / bare_cpu:.2f}x")  # fmt: skip
-    print(f"  first playable / READY:        {first / kino_wall:.2f}")
+    print(f"  first playable / READY:      {first / kino_wall:.2f}")
     print(f"  first playable / bare ladder:  {first / bare_wall:.2f}"
           "  (a single pass makes every rung playable only at its end)")  # fmt: skip
     print(f"  per-rung / single process:     wall {rung_wall / bare_wall:.2f}x"

@@ -25,7 +25,8 @@ from kino.domain.video_rules import (
     clean_filename,
     master_key,
 )
-from kino.domain.videos import AWAITING_UPLOAD, Video
+from kino.domain.video_values import Rendition, VideoStatus
+from kino.domain.videos import Video
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class Videos(KinoApplication):
     def record_probe(self, video_id: UUID, **probe: Any) -> int | None:
         return self._apply(video_id, lambda video: video.record_probe(**probe))
 
-    def add_rendition(self, video_id: UUID, rendition: dict[str, Any]) -> int | None:
+    def add_rendition(self, video_id: UUID, rendition: Rendition) -> int | None:
         key = master_key(video_id)
         return self._apply(video_id, lambda video: video.add_rendition(rendition, key))
 
@@ -129,7 +130,7 @@ class Videos(KinoApplication):
         """Fail a video whose upload never completed (and only such a video)."""
 
         def expire(video: Video) -> None:
-            if video.status == AWAITING_UPLOAD:
+            if video.status == VideoStatus.AWAITING_UPLOAD:
                 video.fail(reason)
 
         return self._apply(video_id, expire)

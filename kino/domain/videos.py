@@ -16,11 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from kino.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from kino.domain.video_rules import DESCRIPTION, TITLE, check_visibility, source_key
-
-AWAITING_UPLOAD = "AWAITING_UPLOAD"
-PROCESSING = "PROCESSING"
-READY = "READY"
-FAILED = "FAILED"
+from kino.domain.video_values import Rendition, VideoStatus
 
 
 class Video(Aggregate):
@@ -86,9 +82,9 @@ class Video(Aggregate):
         self.filename = filename
         self.content_type = content_type
         self.size_bytes = size_bytes
-        self.status = AWAITING_UPLOAD
+        self.status = VideoStatus.AWAITING_UPLOAD
         self.ladder: list[str] = []
-        self.renditions: dict[str, dict[str, Any]] = {}
+        self.renditions: dict[str, Rendition] = {}
         self.thumbnail_key: str | None = None
         self.failure_reason: str | None = None
         self.deleted = False
@@ -105,13 +101,13 @@ class Video(Aggregate):
 
     @property
     def finished(self) -> bool:
-        return self.deleted or self.status in (READY, FAILED)
+        return self.deleted or self.status in (VideoStatus.READY, VideoStatus.FAILED)
 
     def check_awaiting_upload(self) -> None:
         """The upload's bytes may still be sent (and the upload completed) — else why not."""
-        if self.status == FAILED:
+        if self.status == VideoStatus.FAILED:
             raise ConflictError(f"This upload failed: {self.failure_reason}")
-        if self.status != AWAITING_UPLOAD:
+        if self.status != VideoStatus.AWAITING_UPLOAD:
             raise ConflictError("This upload was already completed.")
 
     def complete_upload(self, size_bytes: int) -> None:
@@ -119,21 +115,21 @@ class Video(Aggregate):
         self._complete_upload(size_bytes=size_bytes)
 
     def record_probe(self, **probe: Any) -> None:
-        if self.status == PROCESSING and not self.ladder:
+        if self.status == VideoStatus.PROCESSING and not self.ladder:
             self._probed(**probe)
 
-    def add_rendition(self, rendition: dict[str, Any], master_key: str) -> bool:
-        if self.status != PROCESSING or rendition["name"] in self.renditions:
+    def add_rendition(self, rendition: Rendition, master_key: str) -> bool:
+        if self.status != VideoStatus.PROCESSING or rendition.name in self.renditions:
             return False
-        self._rendition_added(rendition=rendition, master_key=master_key)
+        self._rendition_added(rendition=rendition.as_payload(), master_key=master_key)
         return True
 
     def add_images(self, thumbnail_key: str, poster_key: str) -> None:
-        if self.status == PROCESSING and self.thumbnail_key is None:
+        if self.status == VideoStatus.PROCESSING and self.thumbnail_key is None:
             self._images_added(thumbnail_key=thumbnail_key, poster_key=poster_key)
 
     def mark_ready(self) -> None:
-        if self.status != PROCESSING:
+        if self.status != VideoStatus.PROCESSING:
             return
         missing = [name for name in self.ladder if name not in self.renditions]
         if not self.ladder or missing:
@@ -162,7 +158,7 @@ class Video(Aggregate):
 
     @event(UploadCompleted)
     def _complete_upload(self, size_bytes: int) -> None:
-        self.status = PROCESSING
+        self.status = VideoStatus.PROCESSING
 
     @event(Probed)
     def _probed(  # noqa: PLR0917 - the event's fields
@@ -178,7 +174,7 @@ class Video(Aggregate):
 
     @event(RenditionAdded)
     def _rendition_added(self, rendition: dict[str, Any], master_key: str) -> None:
-        self.renditions[rendition["name"]] = dict(rendition)
+        self.renditions[rendition["name"]] = Rendition.from_payload(rendition)
 
     @event(ImagesAdded)
     def _images_added(self, thumbnail_key: str, poster_key: str) -> None:
@@ -186,11 +182,11 @@ class Video(Aggregate):
 
     @event(BecameReady)
     def _became_ready(self) -> None:
-        self.status = READY
+        self.status = VideoStatus.READY
 
     @event(Failed)
     def _failed(self, reason: str) -> None:
-        self.status = FAILED
+        self.status = VideoStatus.FAILED
         self.failure_reason = reason
 
     @event(DetailsEdited)

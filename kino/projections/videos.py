@@ -18,7 +18,8 @@ from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
-from kino.domain.videos import AWAITING_UPLOAD, FAILED, PROCESSING, READY, Video
+from kino.domain.video_values import VideoStatus
+from kino.domain.videos import Video
 from kino.projections.base import PostgresView
 from kino.projections.view_counts import VIEW_TOTALS_DDL
 
@@ -72,7 +73,7 @@ class VideoView(PostgresView):
                     event.title,
                     event.description,
                     event.visibility,
-                    AWAITING_UPLOAD,
+                    VideoStatus.AWAITING_UPLOAD,
                     event.filename,
                     event.size_bytes,
                     event.timestamp,
@@ -126,7 +127,7 @@ class VideoProjection(Projection[VideoView]):
 
     @process_event.register
     def _(self, domain_event: Video.UploadCompleted, tracking: Tracking) -> None:
-        self.view.update(domain_event, tracking, status=PROCESSING)
+        self.view.update(domain_event, tracking, status=VideoStatus.PROCESSING)
 
     @process_event.register
     def _(self, domain_event: Video.Probed, tracking: Tracking) -> None:
@@ -153,14 +154,16 @@ class VideoProjection(Projection[VideoView]):
 
     @process_event.register
     def _(self, domain_event: Video.BecameReady, tracking: Tracking) -> None:
-        self.view.update(domain_event, tracking, status=READY, ready_at=domain_event.timestamp)
+        self.view.update(
+            domain_event, tracking, status=VideoStatus.READY, ready_at=domain_event.timestamp
+        )
 
     @process_event.register
     def _(self, domain_event: Video.Failed, tracking: Tracking) -> None:
         self.view.update(
             domain_event,
             tracking,
-            status=FAILED,
+            status=VideoStatus.FAILED,
             failure_reason=domain_event.reason,
             renditions=Jsonb([]),  # the janitor removes a failed video's media
             playback_key=None,

@@ -13,7 +13,7 @@ from faststream.nats import NatsMessage
 
 from kino.commands.videos import Videos
 from kino.domain.errors import NotFoundError
-from kino.domain.videos import AWAITING_UPLOAD
+from kino.domain.video_values import VideoStatus
 
 log = structlog.get_logger(__name__)
 
@@ -32,7 +32,7 @@ async def expire_if_abandoned(
     except NotFoundError:
         await msg.ack()
         return
-    if video.deleted or video.status != AWAITING_UPLOAD:
+    if video.deleted or video.status != VideoStatus.AWAITING_UPLOAD:
         await msg.ack()
         return
     remaining = (upload_deadline(video.created_on, ttl_seconds) - datetime.now(UTC)).total_seconds()

@@ -18,7 +18,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import structlog
@@ -26,7 +25,8 @@ from redis.asyncio import Redis
 
 from kino.commands.videos import Videos
 from kino.domain.video_rules import master_key, video_prefix
-from kino.domain.videos import PROCESSING, Video
+from kino.domain.video_values import Rendition, VideoStatus
+from kino.domain.videos import Video
 from kino.infrastructure.media.ffmpeg import run_ffmpeg
 from kino.infrastructure.media.hls import (
     master_playlist,
@@ -81,7 +81,7 @@ class _State:
     probe: Probe
     source: Path
     workdir: Path
-    done: dict[str, dict[str, Any]]  # renditions stored so far, by name
+    done: dict[str, Rendition]  # renditions stored so far, by name
     progress: Progress
     background: bool  # a long job: ffmpeg runs niced
 
@@ -102,7 +102,7 @@ class TranscodeJob:
 
     async def run(self, video_id: UUID, mode: Mode = Mode()) -> None:
         video = await asyncio.to_thread(self.videos.get_video, video_id)
-        if video.deleted or video.status != PROCESSING:
+        if video.deleted or video.status != VideoStatus.PROCESSING:
             return
         self.work_root.mkdir(parents=True, exist_ok=True)
         workdir = Path(tempfile.mkdtemp(prefix=f"{video_id}-{os.getpid()}-", dir=self.work_root))
@@ -194,22 +194,22 @@ class TranscodeJob:
         folder: Path,
         rung: Rung,
         attributes: dict[str, str],
-        done: dict[str, dict[str, Any]],
-    ) -> dict[str, Any]:
+        done: dict[str, Rendition],
+    ) -> Rendition:
         prefix = f"{video_prefix(video_id)}hls/{rung.name}/"
         peak, average = measured_bandwidth(folder)
         for name in [*referenced_files(folder / "index.m3u8"), "index.m3u8"]:
             self.store.put_file(prefix + name, folder / name, _content_type(name), move=True)
         width, _, height = attributes.get("RESOLUTION", "0x0").partition("x")
-        rendition = {
-            "name": rung.name,
-            "width": int(width),
-            "height": int(height),
-            "bandwidth": peak,
-            "average_bandwidth": average,
-            "codecs": attributes.get("CODECS", ""),
-            "playlist_key": prefix + "index.m3u8",
-        }
+        rendition = Rendition(
+            name=rung.name,
+            width=int(width),
+            height=int(height),
+            bandwidth=peak,
+            codecs=attributes.get("CODECS", ""),
+            playlist_key=prefix + "index.m3u8",
+            average_bandwidth=average,
+        )
         done[rung.name] = rendition
         playlist = master_playlist(list(done.values())).encode()
         self.store.put_bytes(master_key(video_id), playlist, CONTENT_TYPES[".m3u8"])

@@ -27,6 +27,7 @@ from kino.domain.accounts import Session, UniqueKey, User
 from kino.domain.chat import ChatMessage
 from kino.domain.comments import Comment
 from kino.domain.live import LiveStream, StreamKey
+from kino.domain.video_values import Rendition
 from kino.domain.videos import Video
 from kino.infrastructure.eventstore import eventstore_env
 from kino.operations.projections import READ_MODELS
@@ -146,7 +147,9 @@ def transcode(videos: Videos, video_id: UUID, owner_id: UUID) -> None:
         ladder=["144p"],
     )
     playlist = f"videos/{video_id}/hls/144p/index.m3u8"
-    videos.add_rendition(video_id, {**RENDITION, "codecs": "avc1", "playlist_key": playlist})
+    videos.add_rendition(
+        video_id, Rendition.from_payload({**RENDITION, "codecs": "avc1", "playlist_key": playlist})
+    )
     videos.mark_ready(video_id)
 
 

@@ -7,6 +7,7 @@ from uuid import uuid4
 import pytest
 
 from kino.domain.errors import ForbiddenError
+from kino.domain.video_values import Rendition
 from kino.infrastructure.media.hls import master_playlist
 from kino.infrastructure.media.ladder import plan_ladder
 from kino.infrastructure.media.probe import Probe, ProbeRejected, judge
@@ -89,14 +90,8 @@ def test_judge_applies_limits_and_rotation():
 def test_master_playlist_lists_renditions_lowest_first():
     text = master_playlist(
         [
-            {
-                "name": "720p",
-                "width": 1280,
-                "height": 720,
-                "bandwidth": 3000,
-                "codecs": "avc1,mp4a",
-            },
-            {"name": "144p", "width": 256, "height": 144, "bandwidth": 300, "codecs": "avc1,mp4a"},
+            Rendition("720p", 1280, 720, 3000, "avc1,mp4a", "v/hls/720p/index.m3u8"),
+            Rendition("144p", 256, 144, 300, "avc1,mp4a", "v/hls/144p/index.m3u8"),
         ]
     )
     assert text.index("144p/index.m3u8") < text.index("720p/index.m3u8")

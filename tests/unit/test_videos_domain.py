@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import uuid4
 
 import pytest
@@ -9,9 +10,9 @@ import pytest
 from kino.commands.videos import Videos
 from kino.domain.errors import BadInputError, ConflictError, ForbiddenError
 from kino.domain.video_rules import is_media_path
-from kino.domain.videos import FAILED, PROCESSING, READY
+from kino.domain.video_values import Rendition, VideoStatus
 
-RENDITION = {"name": "144p", "width": 256, "height": 144, "bandwidth": 1, "codecs": "avc1"}
+RENDITION = Rendition("144p", 256, 144, 1, "avc1", "videos/v/hls/144p/index.m3u8")
 
 
 def new_upload(app: Videos, size: int = 100):
@@ -32,7 +33,7 @@ def test_upload_lifecycle_to_ready_is_idempotent_for_the_transcoder():
     assert app.get_video(video_id).title == "Hello world"
     assert app.get_video(video_id).filename == "a_b.mp4"
     app.complete_upload(video_id, owner, 100)
-    assert app.get_video(video_id).status == PROCESSING
+    assert app.get_video(video_id).status == VideoStatus.PROCESSING
     probe = {
         "duration_seconds": 4.0,
         "width": 1920,
@@ -47,21 +48,21 @@ def test_upload_lifecycle_to_ready_is_idempotent_for_the_transcoder():
     assert app.add_rendition(video_id, RENDITION) is None
     with pytest.raises(ConflictError):
         app.mark_ready(video_id)  # 240p is missing
-    app.add_rendition(video_id, dict(RENDITION, name="240p", height=240))
+    app.add_rendition(video_id, replace(RENDITION, name="240p", height=240))
     app.mark_ready(video_id)
     assert app.mark_ready(video_id) is None
     video = app.get_video(video_id)
-    assert video.status == READY
+    assert video.status == VideoStatus.READY
     assert list(video.renditions) == ["144p", "240p"]
     app.fail(video_id, "too late")
-    assert app.get_video(video_id).status == READY  # a finished video does not fail
+    assert app.get_video(video_id).status == VideoStatus.READY  # a finished video does not fail
 
 
 def test_size_mismatch_or_empty_upload_fails_and_completion_happens_once():
     app = Videos(env={})
     owner, video_id = new_upload(app, size=100)
     app.complete_upload(video_id, owner, 101)
-    assert app.get_video(video_id).status == FAILED
+    assert app.get_video(video_id).status == VideoStatus.FAILED
     assert "101 bytes but 100" in app.get_video(video_id).failure_reason
     owner, empty = new_upload(app, size=0)
     app.complete_upload(empty, owner, None)

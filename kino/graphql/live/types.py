@@ -15,7 +15,7 @@ from kino.graphql.context import Info, KinoContext, wait_for_position
 from kino.graphql.videos.types import VideoType
 from kino.queries.live import LiveStreamRecord
 
-LiveStatusType = strawberry.enum(LiveStatus, name="LiveStatus")
+strawberry.enum(LiveStatus, name="LiveStatus")  # the domain's enum is the GraphQL enum
 
 
 @strawberry.type(name="LiveStream")
@@ -23,7 +23,7 @@ class LiveStreamType:
     id: strawberry.ID
     title: str
     description: str
-    status: LiveStatusType  # type: ignore[valid-type]
+    status: LiveStatus
     started_at: datetime | None
     ended_at: datetime | None
     _owner_id: strawberry.Private[UUID]

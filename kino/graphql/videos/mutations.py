@@ -7,13 +7,13 @@ import strawberry
 
 from kino.commands.base import run_sync
 from kino.commands.uploads import UploadRequest
+from kino.domain.video_values import Visibility
 from kino.graphql.context import Info, wait_for_position
 from kino.graphql.ids import bounded, parse_id
 from kino.graphql.videos.types import (
     HeaderType,
     VideoType,
     VideoUploadType,
-    Visibility,
     read_back,
 )
 

@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from uuid import UUID
 
 import strawberry
 
 from kino.domain.errors import KinoError
+from kino.domain.video_values import VideoStatus, Visibility
 from kino.graphql.accounts.types import UserType, load_user
 from kino.graphql.context import Info, KinoContext, wait_for_position
 from kino.queries.videos import VideoRecord
 
-
-@strawberry.enum(name="Visibility")
-class Visibility(Enum):
-    PUBLIC = "PUBLIC"
-    UNLISTED = "UNLISTED"
-    PRIVATE = "PRIVATE"
-
-
-@strawberry.enum(name="VideoStatus")
-class VideoStatus(Enum):
-    AWAITING_UPLOAD = "AWAITING_UPLOAD"
-    PROCESSING = "PROCESSING"
-    READY = "READY"
-    FAILED = "FAILED"
+# The domain's enums are the GraphQL enums (registered once, under the contract's names).
+strawberry.enum(Visibility, name="Visibility")
+strawberry.enum(VideoStatus, name="VideoStatus")
 
 
 @strawberry.type(name="Rendition")

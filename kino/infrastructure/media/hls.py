@@ -7,8 +7,10 @@ renditions a viewer can play (lowest first), whichever pass or worker produced t
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+
+from kino.domain.video_values import Rendition
 
 _ATTRIBUTE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
 
@@ -64,20 +66,18 @@ def measured_bandwidth(variant_dir: Path) -> tuple[int, int]:
     return max(peak, 1), max(average, 1)
 
 
-def master_playlist(renditions: list[dict[str, Any]]) -> str:
+def master_playlist(renditions: Sequence[Rendition]) -> str:
     """Kino's master playlist, lowest rendition first."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
     for rendition in sorted(renditions, key=rendition_order):
-        attributes = [
-            f"BANDWIDTH={rendition['bandwidth']}",
-            f"AVERAGE-BANDWIDTH={rendition.get('average_bandwidth', rendition['bandwidth'])}",
-        ]
-        if rendition["height"]:
-            attributes.append(f"RESOLUTION={rendition['width']}x{rendition['height']}")
-        attributes.append(f'CODECS="{rendition["codecs"]}"')
-        lines += ["#EXT-X-STREAM-INF:" + ",".join(attributes), f"{rendition['name']}/index.m3u8"]
+        average = rendition.average_bandwidth or rendition.bandwidth
+        attributes = [f"BANDWIDTH={rendition.bandwidth}", f"AVERAGE-BANDWIDTH={average}"]
+        if rendition.height:
+            attributes.append(f"RESOLUTION={rendition.width}x{rendition.height}")
+        attributes.append(f'CODECS="{rendition.codecs}"')
+        lines += ["#EXT-X-STREAM-INF:" + ",".join(attributes), f"{rendition.name}/index.m3u8"]
     return "\n".join(lines) + "\n"
 
 
-def rendition_order(rendition: dict[str, Any]) -> tuple[int, int]:
-    return (int(rendition["height"]), int(rendition["bandwidth"]))
+def rendition_order(rendition: Rendition) -> tuple[int, int]:
+    return (rendition.height, rendition.bandwidth)

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from kino.commands.videos import Videos
+from kino.domain.video_values import Rendition
 from tests.integration.conftest import gql
 from tests.integration.videos.helpers import VIDEO, WAIT_LIMIT, create_upload
 
@@ -66,7 +67,7 @@ async def ready_video(
             ladder=["144p"],
         )
         key = f"videos/{video_id}/hls/144p/index.m3u8"
-        app.add_rendition(video_id, {**RENDITION, "playlist_key": key})
+        app.add_rendition(video_id, Rendition.from_payload({**RENDITION, "playlist_key": key}))
         app.mark_ready(video_id)
 
     await asyncio.to_thread(transcode)
