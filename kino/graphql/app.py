@@ -71,7 +71,7 @@ def make_controller(container: Container, fanout: SharedSubscriptions) -> type[A
         connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
     )
 
-    class KinoGraphQLController(base):  # type: ignore[valid-type,misc]
+    class KinoGraphQLController(base):  # type: ignore[valid-type,misc]  # a class made at run time
         graphql_transport_ws_handler_class = SharedTransportWSHandler
         request_max_body_size = MAX_BODY_BYTES
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from graphql import GraphQLError
 from litestar.exceptions import WebSocketDisconnect
+from strawberry.litestar.controller import LitestarWebSocketAdapter
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -103,8 +104,10 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None])
 
     async def _send_text(self, text: str) -> bool:
         """Send a pre-serialised frame; False once the client has gone."""
+        if not isinstance(self.websocket, LitestarWebSocketAdapter):
+            raise TypeError("shared subscriptions are served by Litestar's websocket adapter")
         try:
-            await self.websocket.ws.send_data(data=text)  # type: ignore[attr-defined]
+            await self.websocket.ws.send_data(data=text)
         except WebSocketDisconnect:
             return False
         return True

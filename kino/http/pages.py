@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Response, get
-from litestar.handlers import HTTPRouteHandler
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -19,7 +19,7 @@ def _page(name: str) -> Response[bytes]:
     )
 
 
-def page_routes() -> list[HTTPRouteHandler]:
+def page_routes() -> list[ControllerRouterHandler]:
     @get(
         ["/", "/upload", "/watch/{video_id:str}", "/live/{stream_id:str}"],
         include_in_schema=False,
@@ -35,4 +35,4 @@ def page_routes() -> list[HTTPRouteHandler]:
     static = create_static_files_router(
         path="/static", directories=[STATIC], include_in_schema=False
     )
-    return [app_page, login_page, static]  # type: ignore[list-item]
+    return [app_page, login_page, static]

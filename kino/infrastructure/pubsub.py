@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +92,7 @@ class PubSubHub:
             return len(self._listeners.get(channel, ()))
         return sum(len(listeners) for listeners in self._listeners.values())
 
-    async def listen(self, channel: str) -> AsyncIterator[bytes]:
+    async def listen(self, channel: str) -> AsyncGenerator[bytes, None]:
         listener = _Listener(self.queue_size)
         await self._add(channel, listener)
         try:

@@ -95,16 +95,24 @@ class AccountsMutation:
         redirect_uri: str | None = None,
     ) -> AuthPayload:
         accounts = info.context.container.accounts
-        identity = await accounts.oidc.complete(
-            opaque(provider, field="provider", max_length=64),
-            opaque(code, field="code", max_length=2048),
-            opaque(state, field="state", max_length=256),
-            None if iss is None else opaque(iss, field="iss", max_length=2048),
-            None
-            if redirect_uri is None
-            else opaque(redirect_uri, field="redirectUri", max_length=2048),
-        )
+        callback = oauth_callback(provider, code, state, iss, redirect_uri)
+        identity = await accounts.oidc.complete(*callback)
         grant = await run_sync(
             sign_in_with_identity, accounts.app, identity, info.context.user_agent
         )
         return await auth_payload(info.context, grant)
+
+
+def oauth_callback(
+    provider: str, code: str, state: str, iss: str | None, redirect_uri: str | None
+) -> tuple[str, str, str, str | None, str | None]:
+    """What the provider sent to the redirect URI, each value checked as an opaque string."""
+    return (
+        opaque(provider, field="provider", max_length=64),
+        opaque(code, field="code", max_length=2048),
+        opaque(state, field="state", max_length=256),
+        None if iss is None else opaque(iss, field="iss", max_length=2048),
+        None
+        if redirect_uri is None
+        else opaque(redirect_uri, field="redirectUri", max_length=2048),
+    )

@@ -29,8 +29,9 @@ class ChatSubscription:
         seen = {chat.app.name: await chat.rooms.position(chat.app.name)}  # before subscribing
         messages = realtime.pubsub.listen(realtime.channels.chat(room_id))
         async for event in fresh_announcements(messages, seen):
-            if event.get("type") == "posted":
-                record = ChatMessageRecord.from_json(event["message"])  # type: ignore[arg-type]
+            posted = event.get("message")
+            if event.get("type") == "posted" and isinstance(posted, dict):
+                record = ChatMessageRecord.from_json(posted)
                 yield ChatMessagePosted(message=ChatMessageType.from_record(record))
             elif event.get("type") == "deleted":
                 yield ChatMessageDeleted(message_id=strawberry.ID(str(event["messageId"])))

@@ -11,7 +11,6 @@ from kino.domain.video_values import Visibility
 from kino.graphql.context import Info, wait_for_position
 from kino.graphql.ids import bounded, parse_id
 from kino.graphql.videos.types import (
-    HeaderType,
     VideoType,
     VideoUploadType,
     read_back,
@@ -32,24 +31,11 @@ class VideosMutation:
         visibility: Visibility | None = Visibility.PUBLIC,
     ) -> VideoUploadType:
         viewer = await info.context.require_viewer()
-        request = UploadRequest(
-            title=bounded(title, "title", 1000),
-            filename=bounded(filename, "filename", 1000),
-            size_bytes=size_bytes,
-            content_type=bounded(content_type, "contentType", 200),
-            description=bounded(description or "", "description", 20000),
-            visibility=(visibility or Visibility.PUBLIC).value,
-        )
-        upload = await run_sync(
-            info.context.container.videos.uploads.create, viewer.user_id, request
-        )
-        return VideoUploadType(
-            video=await read_back(info.context, upload.video_id, upload.position),
-            upload_url=upload.upload_url,
-            upload_method="PUT",
-            upload_headers=[HeaderType(name="Content-Type", value=upload.content_type)],
-            expires_at=upload.expires_at,
-        )
+        request = upload_request(title, filename, size_bytes, content_type, description, visibility)
+        uploads = info.context.container.videos.uploads
+        upload = await run_sync(uploads.create, viewer.user_id, request)
+        video = await read_back(info.context, upload.video_id, upload.position)
+        return VideoUploadType.of(video, upload)
 
     @strawberry.mutation
     async def complete_video_upload(self, info: Info, video_id: strawberry.ID) -> VideoType:
@@ -108,3 +94,22 @@ class VideosMutation:
             viewer_id,
             seconds_watched,
         )
+
+
+def upload_request(  # noqa: PLR0917 - the contract's arguments
+    title: str,
+    filename: str,
+    size_bytes: int,
+    content_type: str,
+    description: str | None,
+    visibility: Visibility | None,
+) -> UploadRequest:
+    """The arguments of ``createVideoUpload``, bounded before any work is done."""
+    return UploadRequest(
+        title=bounded(title, "title", 1000),
+        filename=bounded(filename, "filename", 1000),
+        size_bytes=size_bytes,
+        content_type=bounded(content_type, "contentType", 200),
+        description=bounded(description or "", "description", 20000),
+        visibility=(visibility or Visibility.PUBLIC).value,
+    )

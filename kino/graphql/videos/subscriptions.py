@@ -14,6 +14,7 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
 from uuid import UUID
 
 import strawberry
@@ -24,7 +25,7 @@ from kino.graphql.ids import parse_id
 from kino.graphql.videos.types import VideoType
 from kino.queries.videos import VideoRecord
 
-FINAL = {"READY": "ready", "FAILED": "failed"}
+FINAL = {"READY": "ready", "FAILED": "failed"}  # status → the last tick's stage
 QUIET_CHECK_SECONDS = 5.0  # a missed final tick is noticed from the read model after this
 
 
@@ -33,6 +34,25 @@ class VideoProcessingEvent:
     video: VideoType
     stage: str
     progress: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    stage: str
+    progress: float  # 0 to 1
+
+    @property
+    def final_status(self) -> str | None:
+        """The status the read model shows once this tick's stage is done, if it is last."""
+        return next((status for status, stage in FINAL.items() if stage == self.stage), None)
+
+    @classmethod
+    def parse(cls, raw: bytes) -> Tick | None:
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            message = json.loads(raw)
+            progress = float(message.get("progress", 0.0))
+            return cls(str(message.get("stage", ""))[:64], max(0.0, min(1.0, progress)))
+        return None
 
 
 async def owned_video(context: KinoContext, video_id: UUID) -> VideoRecord:
@@ -56,20 +76,36 @@ async def settled(context: KinoContext, video_id: UUID, status: str) -> VideoRec
     return record
 
 
-async def ticks(source: AsyncIterator[bytes]) -> AsyncIterator[dict[str, object] | None]:
-    """Progress messages; ``None`` after a quiet spell, so the caller can re-check."""
+async def ticks(
+    context: KinoContext, video_id: UUID, source: AsyncIterator[bytes]
+) -> AsyncIterator[Tick]:
+    """The transcoder's ticks; after a quiet spell, the final tick when the read model shows
+    the video finished meanwhile (its tick was sent before this subscriber listened)."""
+    catalog = context.container.videos.catalog
     while True:
         try:
             raw = await asyncio.wait_for(anext(source), QUIET_CHECK_SECONDS)
         except TimeoutError:
-            yield None
+            latest = await catalog.by_id(video_id)
+            if latest is not None and latest.status in FINAL:
+                yield Tick(FINAL[latest.status], 1.0)
             continue
         except StopAsyncIteration:
             return
-        with contextlib.suppress(ValueError, TypeError):
-            message = json.loads(raw)
-            if isinstance(message, dict):
-                yield message
+        if (tick := Tick.parse(raw)) is not None:
+            yield tick
+
+
+async def event_of(context: KinoContext, video_id: UUID, tick: Tick) -> VideoProcessingEvent:
+    """The tick with the video as the read model shows it (for a final tick: once it shows
+    the final status, so READY never comes without its renditions)."""
+    final = tick.final_status
+    catalog = context.container.videos.catalog
+    latest = await (settled(context, video_id, final) if final else catalog.by_id(video_id))
+    if latest is None:
+        raise NotFoundError("The video was deleted.", field="videoId")
+    video = VideoType.from_record(context, latest)
+    return VideoProcessingEvent(video=video, stage=tick.stage, progress=tick.progress)
 
 
 @strawberry.type
@@ -82,38 +118,13 @@ class VideoProcessingSubscription:
         vid = parse_id(video_id, "videoId")
         record = await owned_video(context, vid)
         if record.status in FINAL:
-            yield VideoProcessingEvent(
-                video=VideoType.from_record(context, record),
-                stage=FINAL[record.status],
-                progress=1.0,
-            )
+            video = VideoType.from_record(context, record)
+            yield VideoProcessingEvent(video=video, stage=FINAL[record.status], progress=1.0)
             return
         realtime = context.container.realtime
-        source = realtime.pubsub.listen(realtime.channels.video_progress(vid)).__aiter__()
-        try:
-            async for message in ticks(source):
-                if message is None:  # quiet: did it finish before we subscribed?
-                    latest = await context.container.videos.catalog.by_id(vid)
-                    if latest is None or latest.status not in FINAL:
-                        continue
-                    stage, progress = FINAL[latest.status], 1.0
-                else:
-                    stage = str(message.get("stage", ""))[:64]
-                    progress = float(message.get("progress", 0.0))  # type: ignore[arg-type]
-                final = next((s for s, name in FINAL.items() if name == stage), None)
-                latest = await (
-                    settled(context, vid, final)
-                    if final
-                    else context.container.videos.catalog.by_id(vid)
-                )
-                if latest is None:
-                    raise NotFoundError("The video was deleted.", field="videoId")
-                yield VideoProcessingEvent(
-                    video=VideoType.from_record(context, latest),
-                    stage=stage,
-                    progress=max(0.0, min(1.0, progress)),
-                )
-                if final:
+        channel = realtime.channels.video_progress(vid)
+        async with contextlib.aclosing(realtime.pubsub.listen(channel)) as source:
+            async for tick in ticks(context, vid, source):
+                yield await event_of(context, vid, tick)
+                if tick.final_status:
                     return
-        finally:
-            await source.aclose()  # type: ignore[attr-defined]

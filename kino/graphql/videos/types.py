@@ -7,6 +7,7 @@ from uuid import UUID
 
 import strawberry
 
+from kino.commands.uploads import NewUpload
 from kino.domain.errors import KinoError
 from kino.domain.video_values import VideoStatus, Visibility
 from kino.graphql.accounts.types import UserType, load_user
@@ -114,6 +115,16 @@ class VideoUploadType:
     upload_method: str
     upload_headers: list[HeaderType]
     expires_at: datetime
+
+    @classmethod
+    def of(cls, video: VideoType, upload: NewUpload) -> VideoUploadType:
+        return cls(
+            video=video,
+            upload_url=upload.upload_url,
+            upload_method="PUT",
+            upload_headers=[HeaderType(name="Content-Type", value=upload.content_type)],
+            expires_at=upload.expires_at,
+        )
 
 
 async def read_back(context: KinoContext, video_id: UUID, position: int | None) -> VideoType:
