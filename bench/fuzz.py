@@ -1,0 +1,325 @@
+"""Schemathesis (GraphQL mode) against /graphql as a signed-in user, for a fixed time.
+
+Runs `kino api` and `kino projector` on a scratch database and Redis namespace, seeds a few
+public objects (another user's READY video with a comment and a reply, through the
+applications; the fuzzing user's live stream, chat message, comment and pending upload,
+through the api), then runs `schemathesis run <api>/graphql --max-time SECONDS` with the
+hooks in bench/fuzz_hooks.py: the fuzzing user's bearer token on every request, and two
+checks, no HTTP 5xx and no error whose `extensions.code` is INTERNAL (or missing).
+Schemathesis reuses the ids it sees in answers, so the seeded objects let it reach past
+NOT_FOUND.
+
+Prints schemathesis' own report (each distinct failure with a curl reproducing it), then
+requests made, 5xx and INTERNAL as the client counted them, the same from the api's side
+(/metrics and its log), and each distinct 5xx/INTERNAL with the request that caused it.
+Exits non-zero on any 5xx or INTERNAL, or when schemathesis could not run.
+
+    python -m bench.fuzz [--seconds 300] [--workers 2] [--seed N]
+
+Needs schemathesis: `pip install -e '.[bench]'`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from bench.common import kino_processes, scratch_database
+from kino.commands.accounts import Accounts
+from kino.commands.comments import Comments
+from kino.commands.videos import Videos
+from kino.domain.comments import Comment
+from kino.infrastructure.eventstore import eventstore_env
+from kino.infrastructure.passwords import FastPasswords
+
+HOOKS = Path(__file__).with_name("fuzz_hooks.py")
+HANDLE = "fuzzer"
+PASSWORD = "fuzzing password 1234"
+CHECKS = "kino_no_server_error,kino_no_internal,response_schema_conformance,negative_data_rejection"
+SETTINGS = {  # let the fuzzer past the per-user rate limits into the resolvers
+    "KINO_COMMENTS_PER_MINUTE": "10000",
+    "KINO_CHAT_RATE_LIMIT": "100000",
+}
+ID_ARGUMENTS = ("id", "videoId", "streamId", "parentId", "userId")
+HANDLE_ARGUMENTS = ("handle", "ownerHandle", "login")
+SHOWN = 20  # distinct 5xx/INTERNAL kinds printed
+UNEXPECTED = "unexpected error in resolver"  # what kino.graphql.errors logs for INTERNAL
+
+
+def seed_applications(database_url: str) -> list[str]:
+    """Another user's READY public video, with a comment and a reply to it; their ids."""
+    env = eventstore_env(database_url)
+    accounts = Accounts(env=env, passwords=FastPasswords())
+    videos = Videos(env=env)
+    comments = Comments(env=env)
+    owner = accounts.register("alice@example.com", "alice", "alice password 1234").user_id
+    video = videos.create_upload(
+        owner,
+        title="A public video",
+        filename="v.mp4",
+        size_bytes=10,
+        content_type="video/mp4",
+        description="Seeded for the fuzzer",
+    ).video_id
+    videos.complete_upload(video, owner, 10)
+    videos.record_probe(
+        video,
+        duration_seconds=60.0,
+        width=1280,
+        height=720,
+        has_video=True,
+        has_audio=True,
+        ladder=["144p"],
+    )
+    videos.add_rendition(
+        video,
+        {
+            "name": "144p",
+            "width": 256,
+            "height": 144,
+            "bandwidth": 1,
+            "codecs": "avc1",
+            "playlist_key": f"videos/{video}/hls/144p/index.m3u8",
+        },
+    )
+    videos.mark_ready(video)
+    comment = Comment(
+        video_id=video, video_owner_id=owner, parent_id=None, author_id=owner, body="First!"
+    )
+    reply = Comment(
+        video_id=video, video_owner_id=owner, parent_id=comment.id, author_id=owner, body="Hi"
+    )
+    comments.save(comment, reply)
+    for app in (accounts, videos, comments):
+        app.close()
+    return [str(owner), str(video), str(comment.id), str(reply.id)]
+
+
+def graphql(api: str, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    answer = httpx.post(
+        f"{api}/graphql",
+        json={"query": query, "variables": variables},
+        headers=headers,
+        timeout=30,
+    ).json()
+    if answer.get("errors"):
+        raise RuntimeError(f"seeding failed: {answer['errors']}")
+    return dict(answer["data"])
+
+
+def seed_through_api(api: str) -> list[str]:
+    """The fuzzing user, its live stream with a chat message, a comment on the seeded video
+    and a pending upload; their ids."""
+    register = graphql(
+        api,
+        "mutation($e: String!, $h: String!, $p: String!) {"
+        " register(email: $e, handle: $h, password: $p) { accessToken user { id } } }",
+        e=f"{HANDLE}@example.com",
+        h=HANDLE,
+        p=PASSWORD,
+    )["register"]
+    token = register["accessToken"]
+    stream = graphql(
+        api,
+        'mutation { createLiveStream(title: "Fuzzing live") { stream { id } } }',
+        token,
+    )["createLiveStream"]["stream"]["id"]
+    message = graphql(
+        api,
+        'mutation($s: ID!) { sendChatMessage(streamId: $s, body: "hello") { id } }',
+        token,
+        s=stream,
+    )["sendChatMessage"]["id"]
+    video = graphql(api, "{ videos(first: 1) { edges { node { id } } } }")["videos"]["edges"]
+    comment = graphql(
+        api,
+        'mutation($v: ID!) { postComment(videoId: $v, body: "Nice") { id } }',
+        token,
+        v=video[0]["node"]["id"],
+    )["postComment"]["id"]
+    upload = graphql(
+        api,
+        'mutation { createVideoUpload(title: "Mine", filename: "m.mp4", sizeBytes: 1000,'
+        ' contentType: "video/mp4") { video { id } } }',
+        token,
+    )["createVideoUpload"]["video"]["id"]
+    return [register["user"]["id"], stream, message, comment, upload]
+
+
+def write_config(path: Path, ids: list[str]) -> None:
+    """A schemathesis.toml whose fuzz dictionaries put the seeded ids and handles into the
+    arguments that take them, half of the time (random strings the other half)."""
+    lines = [
+        "[dictionaries.kino_ids]",
+        f"values = {json.dumps(ids)}",
+        "[dictionaries.kino_handles]",
+        f"values = {json.dumps(['alice', HANDLE])}",
+        "[parameters]",
+        *(
+            f'"*.*.{name}" = {{ dictionary = "kino_ids", probability = 0.5 }}'
+            for name in ID_ARGUMENTS
+        ),
+        *(
+            f'"*.*.{name}" = {{ dictionary = "kino_handles", probability = 0.5 }}'
+            for name in HANDLE_ARGUMENTS
+        ),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run_schemathesis(api: str, seconds: int, workers: int, seed: int | None, folder: Path) -> int:
+    command = [
+        *(sys.executable, "-m", "schemathesis.cli", "--config-file", str(folder / "fuzz.toml")),
+        *("run", f"{api}/graphql"),
+        *("--max-time", str(seconds), "--workers", str(workers), "--checks", CHECKS),
+        *("--continue-on-failure", "--request-timeout", "30", "--no-color"),
+        *("--report", "json", "--report-dir", str(folder)),
+        *(("--seed", str(seed)) if seed is not None else ()),
+    ]
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": str(HOOKS),
+        "KINO_FUZZ_URL": api,
+        "KINO_FUZZ_LOGIN": HANDLE,
+        "KINO_FUZZ_PASSWORD": PASSWORD,
+        "KINO_FUZZ_RECORD": str(folder / "responses.jsonl"),
+    }
+    return subprocess.run(command, env=env, check=False, cwd=folder).returncode
+
+
+@dataclass
+class ClientTally:
+    requests: int = 0
+    server_errors: int = 0
+    internal: int = 0
+    codes: Counter[str] = field(default_factory=Counter)
+    operations: set[str] = field(default_factory=set)
+    bad: dict[tuple[str, ...], tuple[int, dict[str, Any]]] = field(default_factory=dict)
+
+
+def tally(record: Path) -> ClientTally:
+    counts = ClientTally()
+    lines = record.read_text(encoding="utf-8").splitlines() if record.exists() else []
+    for line in lines:
+        entry = json.loads(line)
+        counts.requests += 1
+        counts.operations.add(entry["operation"])
+        counts.codes.update(code or "(none)" for code in entry["codes"] or ["ok"])
+        if "request" not in entry:
+            continue
+        if entry["status"] >= 500:
+            counts.server_errors += 1
+        else:
+            counts.internal += 1
+        key = (
+            entry["operation"],
+            str(entry["status"]),
+            *sorted(str(e.get("message")) for e in entry.get("errors") or []),
+        )
+        seen, first = counts.bad.get(key, (0, entry))
+        counts.bad[key] = (seen + 1, first)
+    return counts
+
+
+def api_side(api: str, log: Path) -> tuple[int, int, int, int]:
+    """(POSTs to /graphql, of them 5xx, INTERNAL errors logged, tracebacks logged)."""
+    posts = failed = 0
+    for family in text_string_to_metric_families(httpx.get(f"{api}/metrics", timeout=10).text):
+        for sample in family.samples:
+            labels = sample.labels
+            if sample.name != "kino_http_requests_total" or labels.get("route") != "/graphql":
+                continue
+            if labels.get("method") == "POST":
+                posts += int(sample.value)
+                failed += int(sample.value) if labels.get("status", "").startswith("5") else 0
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    return posts, failed, text.count(UNEXPECTED), text.count("Traceback")
+
+
+def report_failures(folder: Path) -> list[str]:
+    """The failure groups schemathesis' JSON report lists (title, count, operations)."""
+    path = folder / "schemathesis.json"
+    reports = [path] if path.exists() else sorted(folder.glob("*.json"))
+    lines = []
+    for report in reports:
+        for group in json.loads(report.read_text(encoding="utf-8")).get("failures", []):
+            operations = ", ".join(group.get("operations") or [])
+            lines.append(f"  {group['title']} x{group['count']} ({group['code']}) in {operations}")
+    return lines
+
+
+def reproduce(api: str, entry: dict[str, Any]) -> str:
+    return (
+        f"curl -X POST {api}/graphql -H 'Content-Type: application/json'"
+        f" -H 'Authorization: Bearer <a signed-in user's token>' -d {shlex.quote(entry['request'])}"
+    )
+
+
+def print_summary(api: str, counts: ClientTally, server: tuple[int, int, int, int]) -> None:
+    posts, failed, logged, tracebacks = server
+    top = ", ".join(f"{code} {n}" for code, n in counts.codes.most_common(8))
+    print("\n=== bench.fuzz ===")
+    print(f"requests made       : {counts.requests} (over {len(counts.operations)} operations)")
+    print(f"server errors (5xx) : {counts.server_errors}")
+    print(f"INTERNAL            : {counts.internal} (errors with code INTERNAL or none)")
+    print(f"answers by code     : {top}")
+    print(f"api side            : {posts} POST /graphql, {failed} of them 5xx;")
+    print(f"                      log: {logged} '{UNEXPECTED}', {tracebacks} tracebacks")
+    for key, (seen, entry) in list(counts.bad.items())[:SHOWN]:
+        errors = [
+            {"message": e.get("message"), "path": e.get("path"), "extensions": e.get("extensions")}
+            for e in entry.get("errors") or []
+        ]
+        print(f"\n- {key[0]}: HTTP {key[1]}, x{seen}: {json.dumps(errors)[:400]}")
+        print(f"  {reproduce(api, entry)}")
+    if len(counts.bad) > SHOWN:
+        print(f"\n... and {len(counts.bad) - SHOWN} more kinds (keep them with --out DIR)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument(
+        "--out", type=Path, help="keep the responses, logs and report here (default: discard)"
+    )
+    args = parser.parse_args()
+    with scratch_database() as database, tempfile.TemporaryDirectory() as tmp:
+        folder = args.out.resolve() if args.out else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        ids = seed_applications(database)
+        with kino_processes(
+            database, folder, "api", "projector", logs=folder, settings=SETTINGS
+        ) as api:
+            write_config(folder / "fuzz.toml", ids + seed_through_api(api))
+            code = run_schemathesis(api, args.seconds, args.workers, args.seed, folder)
+            counts = tally(folder / "responses.jsonl")
+            server = api_side(api, folder / "api.log")
+            print_summary(api, counts, server)
+        failures = report_failures(folder)
+        print("\nschemathesis failures:" if failures else "\nschemathesis failures: none")
+        print("\n".join(failures))
+    bad = counts.server_errors + counts.internal + server[1] + server[2]
+    if code not in (0, 1) or counts.requests == 0:
+        print(f"schemathesis did not run to the end (exit code {code})")
+    sys.exit(1 if bad or code not in (0, 1) or counts.requests == 0 else 0)
+
+
+if __name__ == "__main__":
+    main()
