@@ -11,7 +11,9 @@ NOT_FOUND.
 
 Prints schemathesis' own report (each distinct failure with a curl reproducing it), then
 requests made, 5xx and INTERNAL as the client counted them, the same from the api's side
-(/metrics and its log), and each distinct 5xx/INTERNAL with the request that caused it.
+(/metrics and its log), the projector's failures (a read model that lags makes writes answer
+INTERNAL "taking long to appear": on a shared machine, PostgreSQL running out of connections
+does that), and each distinct 5xx/INTERNAL with the request that caused it.
 Exits non-zero on any 5xx or INTERNAL, or when schemathesis could not run.
 
     python -m bench.fuzz [--seconds 300] [--workers 2] [--seed N]
@@ -22,6 +24,7 @@ Needs schemathesis: `pip install -e '.[bench]'`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
@@ -56,6 +59,7 @@ ID_ARGUMENTS = ("id", "videoId", "streamId", "parentId", "userId")
 HANDLE_ARGUMENTS = ("handle", "ownerHandle", "login")
 SHOWN = 20  # distinct 5xx/INTERNAL kinds printed
 UNEXPECTED = "unexpected error in resolver"  # what kino.graphql.errors logs for INTERNAL
+PROJECTION_FAILED = "projection failed, restarting"  # what the projector logs
 
 
 def seed_applications(database_url: str) -> list[str]:
@@ -234,19 +238,38 @@ def tally(record: Path) -> ClientTally:
     return counts
 
 
-def api_side(api: str, log: Path) -> tuple[int, int, int, int]:
-    """(POSTs to /graphql, of them 5xx, INTERNAL errors logged, tracebacks logged)."""
-    posts = failed = 0
+@dataclass
+class ServerTally:
+    posts: int = 0  # POSTs to /graphql the api counted (/metrics)
+    server_errors: int = 0  # of them answered 5xx
+    logged_internal: int = 0  # UNEXPECTED lines in the api's log
+    tracebacks: int = 0  # in the api's log
+    projection_failures: Counter[str] = field(default_factory=Counter)  # projector log, by error
+
+
+def server_side(api: str, folder: Path) -> ServerTally:
+    counts = ServerTally()
     for family in text_string_to_metric_families(httpx.get(f"{api}/metrics", timeout=10).text):
         for sample in family.samples:
             labels = sample.labels
             if sample.name != "kino_http_requests_total" or labels.get("route") != "/graphql":
                 continue
             if labels.get("method") == "POST":
-                posts += int(sample.value)
-                failed += int(sample.value) if labels.get("status", "").startswith("5") else 0
-    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
-    return posts, failed, text.count(UNEXPECTED), text.count("Traceback")
+                counts.posts += int(sample.value)
+                if labels.get("status", "").startswith("5"):
+                    counts.server_errors += int(sample.value)
+    api_log = read_log(folder / "api.log")
+    counts.logged_internal = api_log.count(UNEXPECTED)
+    counts.tracebacks = api_log.count("Traceback")
+    for line in read_log(folder / "projector.log").splitlines():
+        if PROJECTION_FAILED in line:
+            with contextlib.suppress(ValueError):
+                counts.projection_failures[str(json.loads(line).get("error"))[:100]] += 1
+    return counts
+
+
+def read_log(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
 def report_failures(folder: Path) -> list[str]:
@@ -268,16 +291,25 @@ def reproduce(api: str, entry: dict[str, Any]) -> str:
     )
 
 
-def print_summary(api: str, counts: ClientTally, server: tuple[int, int, int, int]) -> None:
-    posts, failed, logged, tracebacks = server
+def print_summary(api: str, counts: ClientTally, server: ServerTally) -> None:
     top = ", ".join(f"{code} {n}" for code, n in counts.codes.most_common(8))
     print("\n=== bench.fuzz ===")
     print(f"requests made       : {counts.requests} (over {len(counts.operations)} operations)")
     print(f"server errors (5xx) : {counts.server_errors}")
     print(f"INTERNAL            : {counts.internal} (errors with code INTERNAL or none)")
     print(f"answers by code     : {top}")
-    print(f"api side            : {posts} POST /graphql, {failed} of them 5xx;")
-    print(f"                      log: {logged} '{UNEXPECTED}', {tracebacks} tracebacks")
+    print(
+        f"api side            : {server.posts} POST /graphql, {server.server_errors} of them 5xx;"
+    )
+    print(
+        f"                      log: {server.logged_internal} '{UNEXPECTED}',"
+        f" {server.tracebacks} tracebacks"
+    )
+    failures = server.projection_failures
+    print(f"projector           : {failures.total()} projection failures (read models lag")
+    print("                      then, and writes answer INTERNAL 'taking long to appear')")
+    for error, seen in failures.most_common(3):
+        print(f"                      x{seen} {error}")
     for key, (seen, entry) in list(counts.bad.items())[:SHOWN]:
         errors = [
             {"message": e.get("message"), "path": e.get("path"), "extensions": e.get("extensions")}
@@ -310,14 +342,14 @@ def main() -> None:
             write_config(folder / "fuzz.toml", ids + seed_through_api(api))
             code = run_schemathesis(api, args.seconds, args.workers, args.seed, folder)
             counts = tally(folder / "responses.jsonl")
-            server = api_side(api, folder / "api.log")
+            server = server_side(api, folder)
             print_summary(api, counts, server)
         failures = report_failures(folder)
         print("\nschemathesis failures:" if failures else "\nschemathesis failures: none")
         print("\n".join(failures))
-    bad = counts.server_errors + counts.internal + server[1] + server[2]
+    bad = counts.server_errors + counts.internal + server.server_errors + server.logged_internal
     if code not in (0, 1) or counts.requests == 0:
-        print(f"schemathesis did not run to the end (exit code {code})")
+        print(f"schemathesis did not finish, or made no requests (exit code {code})")
     sys.exit(1 if bad or code not in (0, 1) or counts.requests == 0 else 0)
 
 
