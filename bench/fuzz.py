@@ -55,15 +55,40 @@ SETTINGS = {  # let the fuzzer past the per-user rate limits into the resolvers
     "KINO_COMMENTS_PER_MINUTE": "10000",
     "KINO_CHAT_RATE_LIMIT": "100000",
 }
-ID_ARGUMENTS = ("id", "videoId", "streamId", "parentId", "userId")
-HANDLE_ARGUMENTS = ("handle", "ownerHandle", "login")
+ARGUMENTS = {  # argument name (on any field) -> the dictionary its values come from
+    "id": "any_id",
+    "videoId": "video_id",
+    "streamId": "stream_id",
+    "parentId": "comment_id",
+    "userId": "user_id",
+    "handle": "handle",
+    "ownerHandle": "handle",
+    "login": "handle",
+    "title": "text",
+    "description": "text",
+    "body": "text",
+    "email": "email",
+}
+TEXTS = ["Nice video!", "Hello from the fuzzer", "Ünïcødé ✓ 日本語 👋", "line one\nline two"]
+DICTIONARY_SHARE = 0.5  # the other half are schemathesis' own values
 SHOWN = 20  # distinct 5xx/INTERNAL kinds printed
 UNEXPECTED = "unexpected error in resolver"  # what kino.graphql.errors logs for INTERNAL
 PROJECTION_FAILED = "projection failed, restarting"  # what the projector logs
 
 
-def seed_applications(database_url: str) -> list[str]:
-    """Another user's READY public video, with a comment and a reply to it; their ids."""
+@dataclass
+class Seeded:
+    """The ids of the seeded objects, by kind."""
+
+    users: list[str]
+    videos: list[str]
+    comments: list[str]
+    streams: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def seed_applications(database_url: str) -> Seeded:
+    """Another user's READY public video, with a comment and a reply to it."""
     env = eventstore_env(database_url)
     accounts = Accounts(env=env, passwords=FastPasswords())
     videos = Videos(env=env)
@@ -108,7 +133,9 @@ def seed_applications(database_url: str) -> list[str]:
     comments.save(comment, reply)
     for app in (accounts, videos, comments):
         app.close()
-    return [str(owner), str(video), str(comment.id), str(reply.id)]
+    return Seeded(
+        users=[str(owner)], videos=[str(video)], comments=[str(comment.id), str(reply.id)]
+    )
 
 
 def graphql(api: str, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
@@ -124,9 +151,9 @@ def graphql(api: str, query: str, token: str | None = None, **variables: Any) ->
     return dict(answer["data"])
 
 
-def seed_through_api(api: str) -> list[str]:
+def seed_through_api(api: str, seeded: Seeded) -> None:
     """The fuzzing user, its live stream with a chat message, a comment on the seeded video
-    and a pending upload; their ids."""
+    and a pending upload."""
     register = graphql(
         api,
         "mutation($e: String!, $h: String!, $p: String!) {"
@@ -160,27 +187,37 @@ def seed_through_api(api: str) -> list[str]:
         ' contentType: "video/mp4") { video { id } } }',
         token,
     )["createVideoUpload"]["video"]["id"]
-    return [register["user"]["id"], stream, message, comment, upload]
+    seeded.users.append(register["user"]["id"])
+    seeded.streams.append(stream)
+    seeded.messages.append(message)
+    seeded.comments.append(comment)
+    seeded.videos.append(upload)
 
 
-def write_config(path: Path, ids: list[str]) -> None:
-    """A schemathesis.toml whose fuzz dictionaries put the seeded ids and handles into the
-    arguments that take them, half of the time (random strings the other half)."""
-    lines = [
-        "[dictionaries.kino_ids]",
-        f"values = {json.dumps(ids)}",
-        "[dictionaries.kino_handles]",
-        f"values = {json.dumps(['alice', HANDLE])}",
-        "[parameters]",
-        *(
-            f'"*.*.{name}" = {{ dictionary = "kino_ids", probability = 0.5 }}'
-            for name in ID_ARGUMENTS
-        ),
-        *(
-            f'"*.*.{name}" = {{ dictionary = "kino_handles", probability = 0.5 }}'
-            for name in HANDLE_ARGUMENTS
-        ),
-    ]
+def write_config(path: Path, seeded: Seeded) -> None:
+    """A schemathesis.toml whose fuzz dictionaries put the seeded ids (of the right kind
+    for ``videoId``, ``streamId``, ...; of any kind for ``id``), the handles and some
+    ordinary text into the arguments that take them, at ``DICTIONARY_SHARE`` of the draws."""
+    every_id = seeded.users + seeded.videos + seeded.comments + seeded.streams + seeded.messages
+    dictionaries = {
+        "any_id": every_id,
+        "user_id": seeded.users,
+        "video_id": seeded.videos,
+        "comment_id": seeded.comments,
+        "stream_id": seeded.streams,
+        "handle": ["alice", HANDLE],
+        "text": TEXTS,
+        "email": ["someone.new@example.com"],
+    }
+    lines = []
+    for name, values in dictionaries.items():
+        lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values, ensure_ascii=False)}"]
+    lines.append("[parameters]")
+    for argument, dictionary in ARGUMENTS.items():
+        lines.append(
+            f'"*.*.{argument}" = {{ dictionary = "{dictionary}",'
+            f" probability = {DICTIONARY_SHARE} }}"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -335,11 +372,12 @@ def main() -> None:
     with scratch_database() as database, tempfile.TemporaryDirectory() as tmp:
         folder = args.out.resolve() if args.out else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        ids = seed_applications(database)
+        seeded = seed_applications(database)
         with kino_processes(
             database, folder, "api", "projector", logs=folder, settings=SETTINGS
         ) as api:
-            write_config(folder / "fuzz.toml", ids + seed_through_api(api))
+            seed_through_api(api, seeded)
+            write_config(folder / "fuzz.toml", seeded)
             code = run_schemathesis(api, args.seconds, args.workers, args.seed, folder)
             counts = tally(folder / "responses.jsonl")
             server = server_side(api, folder)
