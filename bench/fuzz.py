@@ -44,6 +44,7 @@ from kino.commands.accounts import Accounts
 from kino.commands.comments import Comments
 from kino.commands.videos import Videos
 from kino.domain.comments import Comment
+from kino.domain.video_values import Rendition
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.passwords import FastPasswords
 
@@ -114,14 +115,14 @@ def seed_applications(database_url: str) -> Seeded:
     )
     videos.add_rendition(
         video,
-        {
-            "name": "144p",
-            "width": 256,
-            "height": 144,
-            "bandwidth": 1,
-            "codecs": "avc1",
-            "playlist_key": f"videos/{video}/hls/144p/index.m3u8",
-        },
+        Rendition(
+            name="144p",
+            width=256,
+            height=144,
+            bandwidth=1,
+            codecs="avc1",
+            playlist_key=f"videos/{video}/hls/144p/index.m3u8",
+        ),
     )
     videos.mark_ready(video)
     comment = Comment(
