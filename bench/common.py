@@ -67,20 +67,31 @@ def kino_env(database_url: str, data_dir: Path, port: int) -> dict[str, str]:
     }
 
 
-@contextmanager
-def kino_processes(database_url: str, data_dir: Path, *names: str) -> Iterator[str]:
-    """Run `kino <name>` for each name; yield the api's base URL once it is ready."""
-    port = free_port()
-    env = kino_env(database_url, data_dir, port)
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "kino", name],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+def _start(name: str, env: dict[str, str], logs: Path | None) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "kino", name]
+    if logs is None:
+        return subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        for name in names
-    ]
+    with (logs / f"{name}.log").open("ab") as log:
+        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+@contextmanager
+def kino_processes(
+    database_url: str,
+    data_dir: Path,
+    *names: str,
+    logs: Path | None = None,
+    settings: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Run `kino <name>` for each name; yield the api's base URL once it is ready.
+
+    With ``logs``, each process's output goes to ``logs/<name>.log`` (else it is dropped);
+    ``settings`` are extra ``KINO_*`` variables."""
+    port = free_port()
+    env = {**kino_env(database_url, data_dir, port), **(settings or {})}
+    processes = [_start(name, env, logs) for name in names]
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
