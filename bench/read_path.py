@@ -30,6 +30,7 @@ from kino.commands.accounts import Accounts
 from kino.commands.comments import Comments
 from kino.commands.videos import Videos
 from kino.domain.comments import Comment
+from kino.domain.video_values import Rendition
 from kino.infrastructure.embedded import free_port
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.passwords import FastPasswords
@@ -75,15 +76,7 @@ def seed(database_url: str) -> tuple[list[UUID], UUID]:
             ladder=["144p"],
         )
         videos.add_rendition(
-            vid,
-            {
-                "name": "144p",
-                "width": 256,
-                "height": 144,
-                "bandwidth": 1,
-                "codecs": "avc1",
-                "playlist_key": f"videos/{vid}/hls/144p/index.m3u8",
-            },
+            vid, Rendition("144p", 256, 144, 1, "avc1", f"videos/{vid}/hls/144p/index.m3u8")
         )
         videos.mark_ready(vid)
         ids.append(vid)
