@@ -69,6 +69,21 @@ def read_model_spec(name: str) -> ProjectionSpec:
     return spec
 
 
+def public_table(projection: str, suffix: str) -> str:
+    """The SQL view readers query for table ``suffix`` (or ``tracking``) of a read model."""
+    view_class = read_model_spec(projection).view_class
+    if not issubclass(view_class, PostgresView):
+        raise TypeError(f"{projection} is not kept in PostgreSQL")
+    return view_class.public_names(projection)[suffix]
+
+
+def redis_base(settings: Settings, projection: str) -> str:
+    """``<namespace>:<projection>``: where readers find a Redis read model's generations."""
+    if not issubclass(read_model_spec(projection).view_class, RedisView):
+        raise TypeError(f"{projection} is not kept in Redis")
+    return redis_prefix(settings, projection)
+
+
 def make_view(
     spec: ProjectionSpec,
     name: str,
