@@ -56,7 +56,7 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-class ChatQueries(LiveGeneration):
+class ChatQueries(LiveGeneration, ChatReader):
     """Reads the live generation (``base`` is ``<namespace>:<projection>``)."""
 
     async def room(self, stream_id: UUID) -> ChatRoomRecord | None:

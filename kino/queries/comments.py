@@ -61,7 +61,7 @@ class CommentTables:
     tracking: str
 
 
-class CommentQueries:
+class CommentQueries(CommentReader):
     def __init__(self, pool: AsyncConnectionPool[Any], tables: CommentTables) -> None:
         self._pool = pool
         self._tracking = TrackingTable(pool, tables.tracking)

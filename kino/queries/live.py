@@ -63,7 +63,7 @@ def _record(raw: dict[Any, Any]) -> LiveStreamRecord | None:
     )
 
 
-class LiveQueries(LiveGeneration):
+class LiveQueries(LiveGeneration, LiveStreamReader):
     """Reads the live generation (``base`` is ``<namespace>:<projection>``)."""
 
     async def stream(self, stream_id: UUID) -> LiveStreamRecord | None:

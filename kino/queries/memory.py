@@ -2,8 +2,8 @@
 
 Each answers like its PostgreSQL or Redis twin (the same records, order, paging and
 visibility rules) from what a test put in: ``add`` records, set ``positions[app]``. What
-they leave out: full-text search matches whole words only (PostgreSQL's ``simple``
-configuration, without phrases or ``or``), and the projection's own rules (a comment's
+they leave out: search matches whole words (PostgreSQL's ``simple`` configuration, with
+``-word`` and ``or`` but not phrases), and the projection's own rules (a comment's
 placeholder after deletion, chat history capped) are the test's to set up.
 """
 
@@ -16,13 +16,15 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 from uuid import UUID
 
-from kino.queries.chat import ChatMessageRecord, ChatRoomRecord
-from kino.queries.comments import CommentRecord, Keyset
-from kino.queries.live import LiveStreamRecord
-from kino.queries.users import UserRecord
-from kino.queries.videos import PageRequest, VideoRecord
+from kino.queries.chat import ChatMessageRecord, ChatReader, ChatRoomRecord
+from kino.queries.comments import CommentReader, CommentRecord, Keyset
+from kino.queries.live import LiveStreamReader, LiveStreamRecord
+from kino.queries.sessions import SessionReader
+from kino.queries.users import UserReader, UserRecord
+from kino.queries.videos import PageRequest, VideoReader, VideoRecord
 
 _WORD = re.compile(r"\w+")
+_OR = re.compile(r"\s+or\s+", re.IGNORECASE)
 
 
 @dataclass
@@ -36,7 +38,7 @@ class Positions:
 
 
 @dataclass
-class MemoryUsers(Positions):
+class MemoryUsers(Positions, UserReader):
     users: dict[UUID, UserRecord] = field(default_factory=dict)
 
     def add(self, *users: UserRecord) -> None:
@@ -61,7 +63,7 @@ class MemoryUsers(Positions):
 
 
 @dataclass
-class MemorySessions(Positions):
+class MemorySessions(Positions, SessionReader):
     active: dict[UUID, UUID] = field(default_factory=dict)  # session → user, while active
 
     def start(self, session_id: UUID, user_id: UUID) -> None:
@@ -75,7 +77,7 @@ class MemorySessions(Positions):
 
 
 @dataclass
-class MemoryVideos(Positions):
+class MemoryVideos(Positions, VideoReader):
     """``users`` finds the channel of ``PageRequest.owner_handle``."""
 
     users: MemoryUsers = field(default_factory=MemoryUsers)
@@ -106,7 +108,7 @@ class MemoryVideos(Positions):
 
 
 @dataclass
-class MemoryComments(Positions):
+class MemoryComments(Positions, CommentReader):
     comments: dict[UUID, CommentRecord] = field(default_factory=dict)
 
     def add(self, *comments: CommentRecord) -> None:
@@ -143,7 +145,7 @@ class MemoryComments(Positions):
 
 
 @dataclass
-class MemoryLiveStreams(Positions):
+class MemoryLiveStreams(Positions, LiveStreamReader):
     records: dict[UUID, LiveStreamRecord] = field(default_factory=dict)
 
     def add(self, *streams: LiveStreamRecord) -> None:
@@ -168,7 +170,7 @@ class MemoryLiveStreams(Positions):
 
 
 @dataclass
-class MemoryChat(Positions):
+class MemoryChat(Positions, ChatReader):
     rooms: dict[UUID, ChatRoomRecord] = field(default_factory=dict)
     messages: dict[UUID, list[ChatMessageRecord]] = field(default_factory=dict)  # oldest first
 
@@ -205,8 +207,13 @@ def newest_first(rows: list[Row]) -> list[Row]:
 
 
 def matches(query: str, *texts: str) -> bool:
-    """Every word of ``query`` is a word of ``texts`` (``-word``: is not), ignoring case."""
+    """Every word of ``query`` is a word of ``texts`` (``-word``: is not), ignoring case;
+    ``a or b`` matches either side."""
     words = {word.lower() for text in texts for word in _WORD.findall(text)}
+    return any(_all_terms(side, words) for side in _OR.split(query))
+
+
+def _all_terms(query: str, words: set[str]) -> bool:
     for term in query.split():
         wanted = {word.lower() for word in _WORD.findall(term)}
         if term.startswith("-") and wanted & words:

@@ -31,7 +31,7 @@ class SessionReader(Protocol):
         """The last notification of the application the sessions have processed."""
 
 
-class SessionQueries:
+class SessionQueries(SessionReader):
     def __init__(self, client: Redis, base: str) -> None:
         """``base`` is ``<namespace>:sessions``; generations live at ``<base>_g<N>``."""
         self._redis = client

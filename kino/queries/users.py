@@ -52,7 +52,7 @@ class UserTables:
     tracking: str
 
 
-class UserQueries:
+class UserQueries(UserReader):
     def __init__(self, pool: AsyncConnectionPool[Any], tables: UserTables) -> None:
         self._pool = pool
         self._tracking = TrackingTable(pool, tables.tracking)

@@ -119,7 +119,7 @@ class CatalogTables:
     users: str  # for a channel's videos (the users read model)
 
 
-class VideoQueries:
+class VideoQueries(VideoReader):
     def __init__(self, pool: AsyncConnectionPool[Any], tables: CatalogTables) -> None:
         self._pool = pool
         self._tracking = TrackingTable(pool, tables.tracking)
