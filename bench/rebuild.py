@@ -14,14 +14,16 @@ import argparse
 import secrets
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from bench.common import NATS_URL, REDIS_URL, scratch_database
-from kino.bootstrap import Endpoints, projection_spec, projection_tools
+from kino.bootstrap import Endpoints, projection_tools, read_model_spec
 from kino.commands.accounts import Accounts
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.settings import Settings
 from kino.projections.rebuild import rebuild
+from kino.projections.redis_view import RedisView
 from tests.integration.recovery_helpers import clean_namespace, write_users
 
 
@@ -70,17 +72,17 @@ def main() -> None:
             f"= {raw_rate:,.0f} events/s (baseline)"
         )
         for name in ("users", "sessions"):
-            spec = projection_spec(name)
+            spec = read_model_spec(name)
             result = rebuild(
                 spec,
                 generations=tools.generations,
-                make_view=lambda n, s=spec: tools.view(s, n),
+                make_view=partial(tools.view, spec),
                 env=tools.env,
                 grace_seconds=0,
             )
             rate = result.events / result.seconds
             print(
-                f"rebuild {name:<8} ({'Redis' if spec.redis else 'PostgreSQL'}): "
+                f"rebuild {name:<8} ({'Redis' if issubclass(spec.view_class, RedisView) else 'PostgreSQL'}): "
                 f"{result.events:,} events in {result.seconds:.2f} s = {rate:,.0f} events/s; "
                 f"rebuild/raw ratio {rate / raw_rate:.3f}"
             )

@@ -12,16 +12,19 @@ from kino.bootstrap.endpoints import Endpoints, redis_prefix, resolve_endpoints
 from kino.bootstrap.projections import (
     APPLICATIONS,
     PROJECTIONS,
+    READ_MODELS,
     ProjectionTools,
     build_projector,
     make_view,
     projection_spec,
     projection_tools,
+    read_model_spec,
 )
 
 __all__ = [
     "APPLICATIONS",
     "PROJECTIONS",
+    "READ_MODELS",
     "Container",
     "Endpoints",
     "Overrides",
@@ -31,6 +34,7 @@ __all__ = [
     "make_view",
     "projection_spec",
     "projection_tools",
+    "read_model_spec",
     "redis_prefix",
     "resolve_endpoints",
 ]

@@ -21,7 +21,8 @@ from kino.bootstrap.container import (
     Resources,
     VideosParts,
 )
-from kino.bootstrap.endpoints import Endpoints, redis_prefix
+from kino.bootstrap.endpoints import Endpoints
+from kino.bootstrap.readers import Readers, build_readers
 from kino.commands.accounts import Accounts, PasswordHasher
 from kino.commands.authentication import Authentication
 from kino.commands.chat import ChatRooms
@@ -50,12 +51,6 @@ from kino.infrastructure.tokens import AccessTokens
 from kino.infrastructure.uploads import UploadTokens
 from kino.infrastructure.view_counter import ViewCounter
 from kino.infrastructure.viewers import ViewerCounter
-from kino.queries.chat import ChatQueries
-from kino.queries.comments import CommentQueries
-from kino.queries.live import LiveQueries
-from kino.queries.sessions import SessionQueries
-from kino.queries.users import UserQueries
-from kino.queries.videos import VideoQueries
 
 
 @dataclass(frozen=True)
@@ -100,23 +95,23 @@ class _Shared:
     pool: AsyncConnectionPool[Any]
     redis: aioredis.Redis
     media: MediaLinks
+    readers: Readers
 
     @classmethod
     def connect(cls, settings: Settings, endpoints: Endpoints, overrides: Overrides) -> _Shared:
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             psycopg_conninfo(endpoints.database_url), min_size=1, max_size=10, open=False
         )
+        client = aioredis.Redis.from_url(endpoints.redis_url)
         return cls(
             settings=settings,
             overrides=overrides,
             env=eventstore_env(endpoints.database_url, pool_size=2, max_overflow=14),
             pool=pool,
-            redis=aioredis.Redis.from_url(endpoints.redis_url),
+            redis=client,
             media=MediaLinks(settings.public_url, MediaTokens(settings.secret_key)),
+            readers=build_readers(pool, client, settings),
         )
-
-    def prefix(self, name: str) -> str:
-        return redis_prefix(self.settings, name)
 
 
 def readiness_probes(shared: _Shared, endpoints: Endpoints) -> Mapping[str, Probe]:
@@ -142,7 +137,7 @@ def readiness_probes(shared: _Shared, endpoints: Endpoints) -> Mapping[str, Prob
 def _accounts(shared: _Shared) -> AccountsParts:
     settings = shared.settings
     app = Accounts(env=shared.env, passwords=shared.overrides.passwords)
-    sessions = SessionQueries(shared.redis, shared.prefix("sessions"))
+    sessions = shared.readers.sessions
     tokens = AccessTokens(settings.secret_key, settings.access_token_ttl_seconds)
     throttle = shared.overrides.throttle or LoginThrottle(
         shared.redis, settings.login_failures_per_minute, namespace=settings.redis_namespace
@@ -151,7 +146,7 @@ def _accounts(shared: _Shared) -> AccountsParts:
         app=app,
         authentication=Authentication(tokens, sessions, shared.media.tokens),
         sign_in=SignIn(app, throttle),
-        users=UserQueries(shared.pool),
+        users=shared.readers.users,
         sessions=sessions,
         tokens=tokens,
         oidc=shared.overrides.oidc
@@ -166,7 +161,7 @@ def _accounts(shared: _Shared) -> AccountsParts:
 def _videos(shared: _Shared) -> VideosParts:
     settings = shared.settings
     app = Videos(env=dict(shared.env))
-    catalog = VideoQueries(shared.pool)
+    catalog = shared.readers.videos
     store = shared.overrides.store or open_store(settings)
     tokens = UploadTokens(settings.secret_key, settings.videos.upload_ttl_seconds)
     uploads = Uploads(
@@ -189,11 +184,11 @@ def _videos(shared: _Shared) -> VideosParts:
 
 def _comments(shared: _Shared) -> CommentsParts:
     settings = shared.settings
-    app, queries = Comments(env=dict(shared.env)), CommentQueries(shared.pool)
+    app, queries = Comments(env=dict(shared.env)), shared.readers.comments
     limit = RateLimit(
         shared.redis, settings.redis_namespace, "comments", settings.comments_per_minute
     )
-    commenting = Commenting(app, VideoQueries(shared.pool), queries, limit)
+    commenting = Commenting(app, shared.readers.videos, queries, limit)
     return CommentsParts(app=app, commenting=commenting, queries=queries)
 
 
@@ -202,7 +197,7 @@ def _live(shared: _Shared) -> LiveParts:
     host = urlsplit(settings.public_url).hostname
     return LiveParts(
         app=LiveStreams(env=shared.env),
-        streams=LiveQueries(shared.redis, shared.prefix("live_streams")),
+        streams=shared.readers.live_streams,
         ingest_url=f"rtmp://{host}:{settings.rtmp_port}/live",
     )
 
@@ -211,7 +206,7 @@ def _chat(shared: _Shared) -> ChatParts:
     settings = shared.settings
     app = ChatRooms(env=shared.env)
     commit = GroupCommit(app.post_messages)
-    rooms = ChatQueries(shared.redis, shared.prefix("chat_messages"))
+    rooms = shared.readers.chat
     limits = ChatLimits(
         shared.redis,
         settings.redis_namespace,

@@ -41,12 +41,12 @@ from kino.infrastructure.storage.filesystem import STALE_SECONDS, remove_stale_f
 from kino.infrastructure.tokens import AccessTokens
 from kino.infrastructure.viewers import ViewerCounter
 from kino.infrastructure.watchdog import Watchdog
-from kino.queries.chat import ChatQueries
-from kino.queries.comments import CommentQueries
-from kino.queries.live import LiveQueries
-from kino.queries.sessions import SessionQueries
-from kino.queries.users import UserQueries
-from kino.queries.videos import VideoQueries
+from kino.queries.chat import ChatReader
+from kino.queries.comments import CommentReader
+from kino.queries.live import LiveStreamReader
+from kino.queries.sessions import SessionReader
+from kino.queries.users import UserReader
+from kino.queries.videos import VideoReader
 
 __all__ = [
     "PROBE_TIMEOUT",
@@ -94,8 +94,8 @@ class AccountsParts:
     app: Accounts
     authentication: Authentication
     sign_in: SignIn
-    users: UserQueries
-    sessions: SessionQueries
+    users: UserReader
+    sessions: SessionReader
     tokens: AccessTokens
     oidc: OIDCLogin
 
@@ -104,7 +104,7 @@ class AccountsParts:
 class VideosParts:
     app: Videos
     uploads: Uploads
-    catalog: VideoQueries
+    catalog: VideoReader
     store: ObjectStore
     media: MediaLinks
     viewing: Viewing
@@ -114,13 +114,13 @@ class VideosParts:
 class CommentsParts:
     app: Comments
     commenting: Commenting
-    queries: CommentQueries
+    queries: CommentReader
 
 
 @dataclass(frozen=True)
 class LiveParts:
     app: LiveStreams
-    streams: LiveQueries
+    streams: LiveStreamReader
     ingest_url: str  # where encoders publish (OBS: the server)
 
 
@@ -129,7 +129,7 @@ class ChatParts:
     app: ChatRooms
     chatting: Chatting[Reservation]
     commit: GroupCommit[PostRequest, PostedMessage]
-    rooms: ChatQueries
+    rooms: ChatReader
 
 
 @dataclass(frozen=True)

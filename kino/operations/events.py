@@ -14,7 +14,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import Notification, Tracking
 from rich.console import Console
 
-from kino.bootstrap import APPLICATIONS, ProjectionTools, projection_spec
+from kino.bootstrap import APPLICATIONS, ProjectionTools, read_model_spec
 
 console = Console(highlight=False)
 SECRET_MARKERS = ("password", "hash", "token", "secret", "verifier", "api_key")
@@ -147,23 +147,15 @@ def show(tools: ProjectionTools, aggregate_id: str, at_version: int | None) -> i
     return 1
 
 
-def location(view: object) -> str:
-    """Where a scratch model lives: its tables, or its Redis key prefix."""
-    tables = getattr(view, "tables", None)
-    if tables:
-        return "tables " + ", ".join(view.table_name(s) for s in tables)  # type: ignore[attr-defined]
-    return f"Redis keys {getattr(view, 'prefix', '?')}:*"
-
-
 def replay(tools: ProjectionTools, app_name: str, start: int, stop: int, into: str) -> int:
-    spec = projection_spec(into)
+    spec = read_model_spec(into)
     if spec.application_class.name != app_name:
         console.print(
             f"kino: projection {into!r} follows {spec.application_class.name!r}, not {app_name!r}"
         )
         return 2
     scratch = f"{spec.name}_scratch"
-    tools.view(spec, scratch).drop()  # type: ignore[attr-defined]
+    tools.view(spec, scratch).drop()
     view = tools.view(spec, scratch)
     projection = spec.projection_class(view=view)
     (app,) = applications(tools, app_name)
@@ -178,6 +170,6 @@ def replay(tools: ProjectionTools, app_name: str, start: int, stop: int, into: s
         app.close()
     console.print(
         f"replayed {count} events ({start}..{stop}) of {app_name!r} into "
-        f"scratch read model {scratch!r}: {location(view)}"
+        f"scratch read model {scratch!r}: {view.location()}"
     )
     return 0

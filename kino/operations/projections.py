@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from functools import partial
 
-from eventsourcing.persistence import TrackingRecorder
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from kino.bootstrap import PROJECTIONS, ProjectionTools, projection_spec
+from kino.bootstrap import READ_MODELS, ProjectionTools, projection_spec
 from kino.infrastructure.eventstore import psycopg_conninfo
 from kino.infrastructure.projection_health import ProjectionHealthStore, StoredHealth
 from kino.projections.generations import generation_name
 from kino.projections.rebuild import RebuildResult, rebuild
-from kino.projections.runner import ProjectionSpec
+from kino.projections.specs import ProjectionSpec
+from kino.projections.view import ReadModelView
 
 console = Console(stderr=False)
-READ_MODELS = tuple(spec for spec in PROJECTIONS if not spec.policy)
 
 
 def lag_seconds(tools: ProjectionTools, spec: ProjectionSpec, position: int) -> float:
@@ -65,7 +65,7 @@ def health_line(health: StoredHealth, now: datetime) -> str | None:
     return None
 
 
-def view_position(view: TrackingRecorder, application: str) -> int | None:
+def view_position(view: ReadModelView, application: str) -> int | None:
     """None when the read model's store does not answer (Redis down, a damaged key)."""
     try:
         return view.max_tracking_id(application) or 0
@@ -161,8 +161,9 @@ class RateProgress:
 
 
 def run_rebuild(tools: ProjectionTools, names: list[str]) -> int:
-    specs = READ_MODELS if not names else tuple(projection_spec(name) for name in names)
-    processes = [spec.name for spec in specs if spec.policy]
+    chosen = READ_MODELS if not names else tuple(projection_spec(name) for name in names)
+    specs = [spec for spec in chosen if isinstance(spec, ProjectionSpec)]
+    processes = [spec.name for spec in chosen if not isinstance(spec, ProjectionSpec)]
     if processes:
         console.print(
             f"kino: {', '.join(processes)} record events of their own (a process, "
@@ -184,7 +185,7 @@ def run_rebuild(tools: ProjectionTools, names: list[str]) -> int:
                 rebuild(
                     spec,
                     generations=tools.generations,
-                    make_view=lambda name, s=spec: tools.view(s, name),  # type: ignore[misc]
+                    make_view=partial(tools.view, spec),
                     env=tools.env,
                     progress=RateProgress(progress, task),
                 )

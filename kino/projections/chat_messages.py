@@ -18,9 +18,9 @@ from eventsourcing.projection import Projection
 
 from kino.domain.chat import HISTORY_CAP, ChatMessage, ChatRoom
 from kino.infrastructure.pubsub import channel_name
-from kino.projections.base import RedisOp, RedisView
 from kino.projections.live_streams import announcement, namespace_of
 from kino.projections.readable import view_json
+from kino.projections.redis_view import RedisOp, RedisView
 
 _TRIM_SLACK = 50  # trim in steps, not on every message
 

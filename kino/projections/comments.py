@@ -19,7 +19,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL
 
 from kino.domain.comments import Comment
-from kino.projections.base import PostgresView
+from kino.projections.postgres_view import PostgresView
 
 
 class CommentView(PostgresView):

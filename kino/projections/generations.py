@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg.rows import TupleRow, class_row
 from psycopg.sql import SQL, Identifier
 
 _TABLE = "kino_projection_generations"
@@ -44,7 +45,7 @@ class Generations:
         self.conninfo = conninfo
         self._created = False
 
-    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
+    def _connect(self) -> psycopg.Connection[TupleRow]:
         conn = psycopg.connect(self.conninfo, autocommit=False)
         if not self._created:
             with conn.transaction():
@@ -64,12 +65,13 @@ class Generations:
                 "ON CONFLICT (name) DO NOTHING",
                 (name,),
             )
-            row = conn.execute(
-                "SELECT live, building FROM kino_projection_generations WHERE name = %s", (name,)
-            ).fetchone()
-        assert row is not None
-        live, building = row
-        return GenerationState(name, int(live), int(building) if building is not None else None)  # type: ignore[call-overload]
+            with conn.cursor(row_factory=class_row(GenerationState)) as curs:
+                state = curs.execute(
+                    "SELECT name, live, building FROM kino_projection_generations WHERE name = %s",
+                    (name,),
+                ).fetchone()
+        assert state is not None  # inserted above when missing
+        return state
 
     def begin_rebuild(self, name: str) -> tuple[int, bool]:
         """The generation to build (resuming an interrupted one); True when resuming."""
@@ -111,11 +113,7 @@ class Generations:
         return True
 
     def all(self) -> list[GenerationState]:
-        with self._connect() as conn:
-            rows = conn.execute(
+        with self._connect() as conn, conn.cursor(row_factory=class_row(GenerationState)) as curs:
+            return curs.execute(
                 "SELECT name, live, building FROM kino_projection_generations ORDER BY name"
             ).fetchall()
-        return [
-            GenerationState(str(n), int(lv), int(b) if b is not None else None)  # type: ignore[call-overload]
-            for n, lv, b in rows
-        ]

@@ -18,8 +18,8 @@ from eventsourcing.projection import Projection
 
 from kino.domain.live import LiveStatus, LiveStream
 from kino.infrastructure.pubsub import channel_name
-from kino.projections.base import RedisOp, RedisView
 from kino.projections.readable import view_json
+from kino.projections.redis_view import RedisOp, RedisView
 
 # A replay (Redis lost its data) must not flood today's subscribers with old news.
 PUBLISH_HORIZON = timedelta(minutes=5)

@@ -4,42 +4,42 @@ application and records its own new events atomically with its tracking position
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import structlog
-from eventsourcing.projection import EventSourcedProjectionRunner
+from eventsourcing.persistence import ProcessRecorder
+from eventsourcing.projection import EventSourcedProjection, EventSourcedProjectionRunner
 
-from kino.projections.health import FailureTracker
-from kino.projections.runner import ProjectionSpec, SupervisedRunner
+from kino.projections.runner import RunnerBase
+from kino.projections.specs import ProcessSpec
 
 log = structlog.get_logger(__name__)
 
 
-class PolicyRunner(SupervisedRunner):
-    def __init__(self, spec: ProjectionSpec, env: Mapping[str, str]) -> None:
-        self.spec = spec
-        self.env = dict(env)
-        self.name = spec.name
-        self.runner: EventSourcedProjectionRunner[Any, Any] | None = None
-        self.last_error: str | None = None
-        self.failures = FailureTracker(spec.name, self.app_name)
+class PolicyRunner(RunnerBase[ProcessSpec]):
+    def __init__(self, spec: ProcessSpec, env: Mapping[str, str]) -> None:
+        super().__init__(spec, env, spec.name)
+        self.recorder: ProcessRecorder | None = None  # the process's own, open while it runs
+
+    @property
+    def topics(self) -> Sequence[str]:
+        return self.spec.process_class.topics
 
     def start(self) -> None:
-        runner: EventSourcedProjectionRunner[Any, Any] = EventSourcedProjectionRunner(
+        runner = EventSourcedProjectionRunner[Any, EventSourcedProjection[Any]](
             application_class=self.spec.application_class,
-            projection_class=self.spec.projection_class,
+            projection_class=self.spec.process_class,
             env=self.env,
         )
         runner.__enter__()
-        self.runner = runner
-        self.view = runner.projection.recorder
+        self.runner, self.recorder = runner, runner.projection.recorder
         log.info("process started", process=self.name, position=self.position())
 
     def position(self) -> int:
-        if self.runner is None:
+        if self.runner is None or self.recorder is None:
             return self.failures.stuck_at  # the recorder closed with the runner
-        return self.view.max_tracking_id(self.spec.application_class.name) or 0
+        return self.recorder.max_tracking_id(self.app_name) or 0
 
     def check(self) -> None:
         """Restart on failure (after a back-off); its events table is its own: never replay."""

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from kino.projections.generations import Generations, generation_name
-from kino.projections.runner import ProjectionSpec
+from kino.projections.specs import ProjectionSpec
+from kino.projections.view import ReadModelView
 
 Progress = Callable[[int, int], None]  # (position, head)
 PAGE = 500
@@ -43,7 +44,7 @@ def rebuild(
     spec: ProjectionSpec,
     *,
     generations: Generations,
-    make_view: Callable[[str], TrackingRecorder],
+    make_view: Callable[[str], ReadModelView],
     env: dict[str, str],
     progress: Progress | None = None,
     grace_seconds: float = 3.0,
@@ -51,9 +52,9 @@ def rebuild(
     started = time.monotonic()
     old = generations.get(spec.name).live
     generation, resumed = generations.begin_rebuild(spec.name)
-    view: Any = make_view(generation_name(spec.name, generation))
+    view = make_view(generation_name(spec.name, generation))
     view.publish_if_first()
-    old_view: Any = make_view(generation_name(spec.name, old))
+    old_view = make_view(generation_name(spec.name, old))
     app = spec.application_class(env=env)
     try:
         projection = spec.projection_class(view=view)
@@ -73,7 +74,10 @@ def rebuild(
 
 
 def catch_up(
-    app: Application[Any], projection: Projection[Any], view: Any, progress: Progress | None
+    app: Application[Any],
+    projection: Projection[Any],
+    view: ReadModelView,
+    progress: Progress | None,
 ) -> None:
     """Process every event the projection sees up to the head *as of now*, a page per batch.
 

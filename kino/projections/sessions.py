@@ -9,7 +9,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from kino.domain.accounts import Session
-from kino.projections.base import RedisView
+from kino.projections.redis_view import RedisView
 
 
 class SessionView(RedisView):

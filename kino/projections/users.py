@@ -9,7 +9,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from kino.domain.accounts import User
-from kino.projections.base import PostgresView
+from kino.projections.postgres_view import PostgresView
 
 
 class UserView(PostgresView):

@@ -20,7 +20,7 @@ from psycopg.types.json import Jsonb
 
 from kino.domain.video_values import VideoStatus
 from kino.domain.videos import Video
-from kino.projections.base import PostgresView
+from kino.projections.postgres_view import PostgresView
 from kino.projections.view_counts import VIEW_TOTALS_DDL
 
 

@@ -13,16 +13,23 @@ from typing import Any
 
 import psycopg
 import redis
+from psycopg.sql import SQL, Identifier
 
 from kino.infrastructure.view_counter import pending_key
 
+VIEW_TOTALS = "video_view_totals"  # views per video, the catalog reader joins it
+
 # Created with the catalog's tables (VideoView), which the projector creates before folding.
 VIEW_TOTALS_DDL = (
-    "CREATE TABLE IF NOT EXISTS video_view_totals "
-    "(video_id uuid PRIMARY KEY, views bigint NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {VIEW_TOTALS} (video_id uuid PRIMARY KEY, views bigint NOT NULL)",
     "CREATE TABLE IF NOT EXISTS video_view_batches "
     "(id text PRIMARY KEY, flushed_at timestamptz NOT NULL DEFAULT now())",
 )
+
+_ADD_VIEWS = SQL(
+    "INSERT INTO {0} (video_id, views) VALUES (%s, %s) "
+    "ON CONFLICT (video_id) DO UPDATE SET views = {0}.views + EXCLUDED.views"
+).format(Identifier(VIEW_TOTALS))
 
 _TAKE = """
 if redis.call('EXISTS', KEYS[2]) == 0 then
@@ -60,12 +67,7 @@ class ViewTotals:
             ).rowcount
             if fresh:
                 with conn.cursor() as curs:
-                    curs.executemany(
-                        "INSERT INTO video_view_totals (video_id, views) VALUES (%s, %s) "
-                        "ON CONFLICT (video_id) DO UPDATE "
-                        "SET views = video_view_totals.views + EXCLUDED.views",
-                        list(counts.items()),
-                    )
+                    curs.executemany(_ADD_VIEWS, list(counts.items()))
             conn.execute(
                 "DELETE FROM video_view_batches WHERE flushed_at < now() - interval '7 days'"
             )

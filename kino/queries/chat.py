@@ -1,11 +1,15 @@
-"""Reads the chat read model (Redis): room settings and recent history."""
+"""Reads the chat read model (Redis): room settings and recent history.
+
+``ChatReader`` is what the api and the use cases need; ``ChatQueries`` reads Redis,
+``kino.queries.memory`` holds an in-memory reader for unit tests.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from kino.queries.generation import LiveGeneration
@@ -37,11 +41,22 @@ class ChatMessageRecord:
         )
 
 
+class ChatReader(Protocol):
+    async def room(self, stream_id: UUID) -> ChatRoomRecord | None:
+        """The room's settings; None while the stream has no room."""
+
+    async def recent(self, stream_id: UUID, last: int) -> list[ChatMessageRecord]:
+        """The ``last`` newest messages, oldest first."""
+
+    async def position(self, application_name: str) -> int:
+        """The last notification of the application the chat has processed."""
+
+
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-class ChatQueries(LiveGeneration):
+class ChatQueries(LiveGeneration, ChatReader):
     """Reads the live generation (``base`` is ``<namespace>:<projection>``)."""
 
     async def room(self, stream_id: UUID) -> ChatRoomRecord | None:
@@ -54,7 +69,6 @@ class ChatQueries(LiveGeneration):
         return ChatRoomRecord(UUID(_text(owner)), int(slow or 0), closed in (b"1", "1"))
 
     async def recent(self, stream_id: UUID, last: int) -> list[ChatMessageRecord]:
-        """The ``last`` newest messages, oldest first."""
         await self._refresh()
         raw: list[Any] = await self._redis.zrevrange(self._key("order", stream_id), 0, last - 1)
         if not raw:
@@ -62,8 +76,3 @@ class ChatQueries(LiveGeneration):
         ids = [_text(member) for member in reversed(raw)]
         bodies = await self._redis.hmget(self._key("messages", stream_id), ids)
         return [ChatMessageRecord.from_json(json.loads(body)) for body in bodies if body]
-
-    async def position(self, application_name: str) -> int:
-        await self._refresh()
-        value = await self._redis.get(self._key("tracking", application_name))
-        return int(value) if value is not None else 0

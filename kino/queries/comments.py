@@ -1,7 +1,9 @@
-"""Reads comments from the comments read model (the public ``comments_comments`` SQL view).
+"""Reads comments from the comments read model (PostgreSQL).
 
 Top-level comments are newest first; replies oldest first (a conversation reads down).
-Both page with keyset cursors on (created_at, id).
+Both page with keyset cursors on (created_at, id). ``CommentReader`` is what the api and the
+use cases need; ``CommentQueries`` reads PostgreSQL, ``kino.queries.memory`` holds an
+in-memory reader for unit tests.
 """
 
 from __future__ import annotations
@@ -9,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
+
+from kino.queries.sql import TrackingTable, fetch_rows, with_tables
 
 _COLUMNS = "id, video_id, parent_id, author_id, body, created_at, edited_at, deleted, reply_count"
 
@@ -33,28 +36,57 @@ class CommentRecord:
     reply_count: int
 
 
-class CommentQueries:
-    def __init__(self, pool: AsyncConnectionPool[Any]) -> None:
-        self._pool = pool
-
-    async def by_id(self, comment_id: UUID) -> CommentRecord | None:
-        rows = await self._fetch(
-            f"SELECT {_COLUMNS} FROM comments_comments WHERE id = %(id)s", {"id": comment_id}
-        )
-        return rows[0] if rows else None
+class CommentReader(Protocol):
+    async def by_id(self, comment_id: UUID) -> CommentRecord | None: ...
 
     async def top_level(
         self, video_id: UUID, first: int, after: Keyset | None
     ) -> list[CommentRecord]:
         """``first + 1`` newest top-level comments of a video older than ``after``."""
+
+    async def replies(
+        self, parent_ids: Sequence[UUID], first: int, after: Keyset | None
+    ) -> dict[UUID, list[CommentRecord]]:
+        """For each parent, its ``first + 1`` oldest replies after ``after``."""
+
+    async def position(self, application_name: str) -> int:
+        """The last notification of the application the comments have processed."""
+
+
+@dataclass(frozen=True)
+class CommentTables:
+    """The SQL views the comment reader queries (names given by the composition root)."""
+
+    comments: str
+    tracking: str
+
+
+class CommentQueries(CommentReader):
+    def __init__(self, pool: AsyncConnectionPool[Any], tables: CommentTables) -> None:
+        self._pool = pool
+        self._tracking = TrackingTable(pool, tables.tracking)
+        self._select = with_tables(f"SELECT {_COLUMNS} FROM {{comments}}", comments=tables.comments)
+        reply_columns = ", ".join(f"r.{name.strip()}" for name in _COLUMNS.split(","))
+        self._replies = with_tables(
+            f"SELECT {reply_columns} FROM unnest(%(parents)s::uuid[]) AS p(id) "
+            "CROSS JOIN LATERAL (SELECT * FROM {comments} r WHERE r.parent_id = p.id ",
+            comments=tables.comments,
+        )
+
+    async def by_id(self, comment_id: UUID) -> CommentRecord | None:
+        rows = await self._fetch(f"{self._select} WHERE id = %(id)s", {"id": comment_id})
+        return rows[0] if rows else None
+
+    async def top_level(
+        self, video_id: UUID, first: int, after: Keyset | None
+    ) -> list[CommentRecord]:
         params: dict[str, Any] = {"video": video_id, "limit": first + 1}
         keyset = ""
         if after is not None:
             keyset = "AND (created_at, id) < (%(at)s, %(id)s) "
             params["at"], params["id"] = after
         return await self._fetch(
-            f"SELECT {_COLUMNS} FROM comments_comments "
-            f"WHERE video_id = %(video)s AND parent_id IS NULL {keyset}"
+            f"{self._select} WHERE video_id = %(video)s AND parent_id IS NULL {keyset}"
             "ORDER BY created_at DESC, id DESC LIMIT %(limit)s",
             params,
         )
@@ -62,19 +94,14 @@ class CommentQueries:
     async def replies(
         self, parent_ids: Sequence[UUID], first: int, after: Keyset | None
     ) -> dict[UUID, list[CommentRecord]]:
-        """For each parent, its ``first + 1`` oldest replies after ``after``: one query."""
+        """One query for every parent."""
         params: dict[str, Any] = {"parents": list(parent_ids), "limit": first + 1}
         keyset = ""
         if after is not None:
             keyset = "AND (r.created_at, r.id) > (%(at)s, %(id)s) "
             params["at"], params["id"] = after
-        columns = ", ".join(f"r.{name.strip()}" for name in _COLUMNS.split(","))
         rows = await self._fetch(
-            f"SELECT {columns} FROM unnest(%(parents)s::uuid[]) AS p(id) "
-            "CROSS JOIN LATERAL (SELECT * FROM comments_comments r "
-            f"WHERE r.parent_id = p.id {keyset}"
-            "ORDER BY r.created_at, r.id LIMIT %(limit)s) AS r",
-            params,
+            f"{self._replies}{keyset}ORDER BY r.created_at, r.id LIMIT %(limit)s) AS r", params
         )
         found: dict[UUID, list[CommentRecord]] = {parent: [] for parent in parent_ids}
         for row in rows:
@@ -83,15 +110,7 @@ class CommentQueries:
         return found
 
     async def position(self, application_name: str) -> int:
-        async with self._pool.connection() as conn, conn.cursor() as curs:
-            await curs.execute(
-                "SELECT notification_id FROM comments_tracking WHERE application_name = %s",
-                (application_name,),
-            )
-            row = await curs.fetchone()
-        return int(row[0]) if row else 0
+        return await self._tracking.position(application_name)
 
     async def _fetch(self, query: str, params: dict[str, Any]) -> list[CommentRecord]:
-        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as curs:
-            await curs.execute(query, params)
-            return [CommentRecord(**row) for row in await curs.fetchall()]
+        return [CommentRecord(**row) for row in await fetch_rows(self._pool, query, params)]

@@ -30,3 +30,9 @@ class LiveGeneration:
 
     def _key(self, *parts: object) -> str:
         return ":".join([self._prefix, *(str(part) for part in parts)])
+
+    async def position(self, application_name: str) -> int:
+        """The last notification of the application the live generation has processed."""
+        await self._refresh()
+        value = await self._redis.get(self._key("tracking", application_name))
+        return int(value) if value is not None else 0

@@ -1,11 +1,15 @@
-"""Reads the live streams read model (Redis)."""
+"""Reads the live streams read model (Redis): a stream by id, newest first, live ones.
+
+``LiveStreamReader`` is what the api needs; ``LiveQueries`` reads Redis, ``kino.queries.memory``
+holds an in-memory reader for unit tests.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from kino.queries.generation import LiveGeneration
@@ -21,6 +25,21 @@ class LiveStreamRecord:
     created_at: datetime
     started_at: datetime | None
     ended_at: datetime | None
+
+
+class LiveStreamReader(Protocol):
+    async def stream(self, stream_id: UUID) -> LiveStreamRecord | None: ...
+
+    async def streams(self, stream_ids: Sequence[UUID]) -> list[LiveStreamRecord]:
+        """The streams found among ``stream_ids``, in that order."""
+
+    async def page(
+        self, first: int, offset: int, live_only: bool
+    ) -> tuple[list[LiveStreamRecord], bool]:
+        """Newest first (by start time when live only, else by creation); True: more follow."""
+
+    async def position(self, application_name: str) -> int:
+        """The last notification of the application the streams have processed."""
 
 
 def _text(value: Any) -> str | None:
@@ -44,7 +63,7 @@ def _record(raw: dict[Any, Any]) -> LiveStreamRecord | None:
     )
 
 
-class LiveQueries(LiveGeneration):
+class LiveQueries(LiveGeneration, LiveStreamReader):
     """Reads the live generation (``base`` is ``<namespace>:<projection>``)."""
 
     async def stream(self, stream_id: UUID) -> LiveStreamRecord | None:
@@ -62,14 +81,8 @@ class LiveQueries(LiveGeneration):
     async def page(
         self, first: int, offset: int, live_only: bool
     ) -> tuple[list[LiveStreamRecord], bool]:
-        """Newest first (by start time when live only, else by creation)."""
         await self._refresh()
         index = self._key("live" if live_only else "created")
         ids = await self._redis.zrevrange(index, offset, offset + first)
         records = await self.streams([UUID(_text(raw) or "") for raw in list(ids)[:first]])
         return records, len(ids) > first
-
-    async def position(self, application_name: str) -> int:
-        await self._refresh()
-        value = await self._redis.get(self._key("tracking", application_name))
-        return int(value) if value is not None else 0

@@ -1,7 +1,12 @@
-"""Reads the sessions read model (Redis): is this session active, and whose is it?"""
+"""Reads the sessions read model (Redis): is this session active, and whose is it?
+
+``SessionReader`` is what the api and the use cases need; ``SessionQueries`` reads Redis,
+``kino.queries.memory`` holds an in-memory reader for unit tests.
+"""
 
 from __future__ import annotations
 
+from typing import Protocol
 from uuid import UUID
 
 from redis.asyncio import Redis
@@ -18,7 +23,15 @@ return redis.call('GET', ARGV[1] .. '_g' .. generation .. ':tracking:' .. ARGV[2
 """
 
 
-class SessionQueries:
+class SessionReader(Protocol):
+    async def active_user(self, session_id: UUID) -> UUID | None:
+        """The session's user while the session is active, else None."""
+
+    async def position(self, application_name: str) -> int:
+        """The last notification of the application the sessions have processed."""
+
+
+class SessionQueries(SessionReader):
     def __init__(self, client: Redis, base: str) -> None:
         """``base`` is ``<namespace>:sessions``; generations live at ``<base>_g<N>``."""
         self._redis = client
@@ -28,7 +41,6 @@ class SessionQueries:
         self._position = client.register_script(_POSITION)
 
     async def active_user(self, session_id: UUID) -> UUID | None:
-        """The session's user while the session is active, else None."""
         user_id, active = await self._active_user(
             keys=[self._pointer], args=[self._base, str(session_id)]
         )

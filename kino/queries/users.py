@@ -1,15 +1,20 @@
-"""Reads users from the users read model (the public ``users_users`` SQL view)."""
+"""Reads users from the users read model (PostgreSQL): by id, handle or email.
+
+``UserReader`` is what the api needs; ``UserQueries`` reads PostgreSQL, ``kino.queries.memory``
+holds an in-memory reader for unit tests.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
+
+from kino.queries.sql import TrackingTable, fetch_rows, with_tables
 
 _COLUMNS = "id, handle, email, display_name, created_at"
 
@@ -23,45 +28,57 @@ class UserRecord:
     created_at: datetime
 
 
-class UserQueries:
-    def __init__(self, pool: AsyncConnectionPool[Any]) -> None:
+class UserReader(Protocol):
+    async def by_id(self, user_id: UUID) -> UserRecord | None: ...
+
+    async def by_ids(self, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord]:
+        """Every user found among ``user_ids`` (the dataloaders' batch)."""
+
+    async def by_handle(self, handle: str) -> UserRecord | None:
+        """Handles are found as typed, ignoring case and surrounding spaces."""
+
+    async def by_email(self, email: str) -> UserRecord | None:
+        """Emails are found ignoring case and surrounding spaces."""
+
+    async def position(self, application_name: str) -> int:
+        """The last notification of the application the users have processed."""
+
+
+@dataclass(frozen=True)
+class UserTables:
+    """The SQL views the user reader queries (names given by the composition root)."""
+
+    users: str
+    tracking: str
+
+
+class UserQueries(UserReader):
+    def __init__(self, pool: AsyncConnectionPool[Any], tables: UserTables) -> None:
         self._pool = pool
+        self._tracking = TrackingTable(pool, tables.tracking)
+        self._select = with_tables(f"SELECT {_COLUMNS} FROM {{users}}", users=tables.users)
 
     async def by_id(self, user_id: UUID) -> UserRecord | None:
         rows = await self.by_ids([user_id])
         return rows.get(user_id)
 
     async def by_ids(self, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord]:
-        """One query for any number of ids (the dataloaders' batch)."""
+        """One query for any number of ids."""
         if not user_ids:
             return {}
-        rows = await self._fetch(
-            f"SELECT {_COLUMNS} FROM users_users WHERE id = ANY(%s)", (list(user_ids),)
-        )
+        rows = await self._fetch(f"{self._select} WHERE id = ANY(%s)", (list(user_ids),))
         return {row.id: row for row in rows}
 
     async def by_handle(self, handle: str) -> UserRecord | None:
-        rows = await self._fetch(
-            f"SELECT {_COLUMNS} FROM users_users WHERE handle = %s", (handle.strip().lower(),)
-        )
+        rows = await self._fetch(f"{self._select} WHERE handle = %s", (handle.strip().lower(),))
         return rows[0] if rows else None
 
     async def by_email(self, email: str) -> UserRecord | None:
-        rows = await self._fetch(
-            f"SELECT {_COLUMNS} FROM users_users WHERE email = %s", (email.strip().lower(),)
-        )
+        rows = await self._fetch(f"{self._select} WHERE email = %s", (email.strip().lower(),))
         return rows[0] if rows else None
 
     async def position(self, application_name: str) -> int:
-        async with self._pool.connection() as conn, conn.cursor() as curs:
-            await curs.execute(
-                "SELECT notification_id FROM users_tracking WHERE application_name = %s",
-                (application_name,),
-            )
-            row = await curs.fetchone()
-        return int(row[0]) if row else 0
+        return await self._tracking.position(application_name)
 
     async def _fetch(self, query: str, params: tuple[Any, ...]) -> list[UserRecord]:
-        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as curs:
-            await curs.execute(query, params)
-            return [UserRecord(**row) for row in await curs.fetchall()]
+        return [UserRecord(**row) for row in await fetch_rows(self._pool, query, params)]

@@ -1,18 +1,21 @@
-"""Reads videos from the catalog read model (the public ``videos_videos`` SQL view).
+"""Reads videos from the catalog read model (PostgreSQL).
 
-Counts come along in the same query: comments from the comments read model
-(``comments_counts``), views from ``video_view_totals`` (folded from Redis).
+Counts come along in the same query: comments from the comments read model, views from
+the folded view totals (not a generation: see ADR 6). ``VideoReader`` is what the api and
+the use cases need; ``VideoQueries`` reads PostgreSQL, ``kino.queries.memory`` holds an
+in-memory reader for unit tests.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
+
+from kino.queries.sql import TrackingTable, fetch_rows, with_tables
 
 _COLUMNS = (
     "v.id, v.owner_id, v.title, v.description, v.visibility, v.status, v.created_at, "
@@ -21,8 +24,8 @@ _COLUMNS = (
     "coalesce(c.comments, 0) AS comment_count"
 )
 _FROM = (
-    "FROM videos_videos v LEFT JOIN video_view_totals t ON t.video_id = v.id "
-    "LEFT JOIN comments_counts c ON c.video_id = v.id"
+    "FROM {videos} v LEFT JOIN {view_totals} t ON t.video_id = v.id "
+    "LEFT JOIN {comment_counts} c ON c.video_id = v.id"
 )
 _LISTED = "v.visibility = 'PUBLIC' AND v.status = 'READY'"
 
@@ -61,6 +64,11 @@ class VideoRecord:
         """PUBLIC and UNLISTED videos are visible by id to anyone, PRIVATE to the owner."""
         return self.visibility != "PRIVATE" or user_id == self.owner_id
 
+    @property
+    def listed(self) -> bool:
+        """Shown in the catalog and search: PUBLIC and READY."""
+        return self.visibility == "PUBLIC" and self.status == "READY"
+
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> VideoRecord:
         renditions = tuple(
@@ -86,20 +94,54 @@ class PageRequest:
     mine: UUID | None = None  # every video of this owner, any visibility and status
 
 
-class VideoQueries:
-    def __init__(self, pool: AsyncConnectionPool[Any]) -> None:
+class VideoReader(Protocol):
+    async def by_id(self, video_id: UUID) -> VideoRecord | None: ...
+
+    async def page(self, request: PageRequest) -> list[VideoRecord]:
+        """Newest first, keyset on (created_at, id); ``first + 1`` rows tell if more follow.
+
+        Listed videos only (PUBLIC and READY), unless ``mine``: then every video of that
+        owner. ``owner_handle`` keeps one channel's, ``search`` those matching the words.
+        """
+
+    async def position(self, application_name: str) -> int:
+        """The last notification of the application the catalog has processed."""
+
+
+@dataclass(frozen=True)
+class CatalogTables:
+    """The SQL views and tables the catalog reads (names given by the composition root)."""
+
+    videos: str  # the catalog
+    tracking: str  # the catalog's positions
+    comment_counts: str  # comments per video (the comments read model)
+    view_totals: str  # views per video, folded from Redis
+    users: str  # for a channel's videos (the users read model)
+
+
+class VideoQueries(VideoReader):
+    def __init__(self, pool: AsyncConnectionPool[Any], tables: CatalogTables) -> None:
         self._pool = pool
+        self._tracking = TrackingTable(pool, tables.tracking)
+        self._select = with_tables(
+            f"SELECT {_COLUMNS} {_FROM}",
+            videos=tables.videos,
+            view_totals=tables.view_totals,
+            comment_counts=tables.comment_counts,
+        )
+        self._of_owner = with_tables(
+            "v.owner_id = (SELECT id FROM {users} WHERE handle = %(handle)s)", users=tables.users
+        )
 
     async def by_id(self, video_id: UUID) -> VideoRecord | None:
-        rows = await self._fetch(f"SELECT {_COLUMNS} {_FROM} WHERE v.id = %(id)s", {"id": video_id})
+        rows = await self._fetch(f"{self._select} WHERE v.id = %(id)s", {"id": video_id})
         return rows[0] if rows else None
 
     async def page(self, request: PageRequest) -> list[VideoRecord]:
-        """Newest first, keyset on (created_at, id); ``first + 1`` rows tell if more follow."""
         where = ["v.owner_id = %(me)s" if request.mine else _LISTED]
         params: dict[str, Any] = {"me": request.mine, "limit": request.first + 1}
         if request.owner_handle is not None:
-            where.append("v.owner_id = (SELECT id FROM users_users WHERE handle = %(handle)s)")
+            where.append(self._of_owner)
             params["handle"] = request.owner_handle.strip().lower()
         if request.search:
             where.append("v.search @@ websearch_to_tsquery('simple', %(query)s)")
@@ -108,21 +150,13 @@ class VideoQueries:
             where.append("(v.created_at, v.id) < (%(at)s, %(id)s)")
             params["at"], params["id"] = request.after
         return await self._fetch(
-            f"SELECT {_COLUMNS} {_FROM} WHERE {' AND '.join(where)} "
+            f"{self._select} WHERE {' AND '.join(where)} "
             "ORDER BY v.created_at DESC, v.id DESC LIMIT %(limit)s",
             params,
         )
 
-    async def _fetch(self, query: str, params: dict[str, Any]) -> list[VideoRecord]:
-        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as curs:
-            await curs.execute(query, params)
-            return [VideoRecord.from_row(row) for row in await curs.fetchall()]
-
     async def position(self, application_name: str) -> int:
-        async with self._pool.connection() as conn, conn.cursor() as curs:
-            await curs.execute(
-                "SELECT notification_id FROM videos_tracking WHERE application_name = %s",
-                (application_name,),
-            )
-            row = await curs.fetchone()
-        return int(row[0]) if row else 0
+        return await self._tracking.position(application_name)
+
+    async def _fetch(self, query: str, params: dict[str, Any]) -> list[VideoRecord]:
+        return [VideoRecord.from_row(row) for row in await fetch_rows(self._pool, query, params)]

@@ -14,7 +14,7 @@ from kino.api import create_app
 from kino.bootstrap import Endpoints, Overrides, build_container, build_projector
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.settings import Settings
-from kino.projections.runner import Projector
+from kino.projections.projector import Projector
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import asyncio
 
 import httpx
 
-from kino.projections.base import RedisDataLostError, RedisView
+from kino.projections.redis_view import RedisDataLostError, RedisView
 from tests.integration.accounts_helpers import ME, register
 from tests.integration.conftest import gql
 from tests.integration.live_helpers import HISTORY, SEND, api_server, owner_and_stream

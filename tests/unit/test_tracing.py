@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from kino.commands.accounts import Accounts
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.tracing import configure_tracing, span
-from kino.projections.runner import traced
+from kino.projections.supervised import traced
 from kino.projections.users import UserProjection
 
 

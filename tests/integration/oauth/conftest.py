@@ -19,7 +19,7 @@ from kino.bootstrap import Endpoints, Overrides, build_container
 from kino.infrastructure.oidc import FlowStore, OIDCLogin, RedirectAllowList
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.settings import OIDCProviderSettings, Settings
-from kino.projections.runner import Projector
+from kino.projections.projector import Projector
 from tests.integration.oauth import fake_provider
 from tests.integration.oauth.fake_provider import FakeProvider
 from tests.integration.oidc_provider import RunningProvider, start_provider

@@ -22,7 +22,7 @@ from kino.bootstrap import Endpoints, Overrides, build_container
 from kino.http.pages import STATIC
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.settings import Settings
-from kino.projections.runner import Projector
+from kino.projections.projector import Projector
 from tests.integration.conftest import gql
 from tests.integration.oauth.conftest import web_origin
 from tests.integration.oauth.helpers import ME, subject
