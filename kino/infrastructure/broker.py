@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import nats
+from nats.js.api import StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
 from kino.infrastructure.settings import Settings
@@ -104,15 +105,13 @@ async def ensure_stream(nats_url: str, subjects: VideoSubjects) -> None:
     connection = await nats.connect(nats_url, connect_timeout=5)
     try:
         jetstream = connection.jetstream()
-        config = {
-            "name": subjects.stream,
-            "subjects": [subjects.all],
-            "max_age": STREAM_MAX_AGE_SECONDS,
-        }
+        config = StreamConfig(
+            name=subjects.stream, subjects=[subjects.all], max_age=STREAM_MAX_AGE_SECONDS
+        )
         try:
-            await jetstream.add_stream(**config)  # type: ignore[arg-type]
+            await jetstream.add_stream(config)
         except BadRequestError:
-            await jetstream.update_stream(**config)  # type: ignore[arg-type]
+            await jetstream.update_stream(config)
     finally:
         await connection.close()
 
