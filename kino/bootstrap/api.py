@@ -22,7 +22,8 @@ from kino.bootstrap.container import (
     VideosParts,
 )
 from kino.bootstrap.endpoints import Endpoints, redis_prefix
-from kino.commands.accounts import Accounts, PasswordHasher
+from kino.bootstrap.overrides import Overrides
+from kino.commands.accounts import Accounts
 from kino.commands.authentication import Authentication
 from kino.commands.chat import ChatRooms
 from kino.commands.chatting import Chatting
@@ -30,7 +31,7 @@ from kino.commands.commenting import Commenting
 from kino.commands.comments import Comments
 from kino.commands.groupcommit import GroupCommit
 from kino.commands.live import LiveStreams
-from kino.commands.sign_in import SignIn, Throttle
+from kino.commands.sign_in import SignIn
 from kino.commands.uploads import Uploads
 from kino.commands.videos import Videos
 from kino.commands.viewing import Viewing
@@ -43,7 +44,6 @@ from kino.infrastructure.projection_health import check_projections
 from kino.infrastructure.pubsub import Channels, PubSubHub
 from kino.infrastructure.ratelimit import RateLimit
 from kino.infrastructure.settings import Settings
-from kino.infrastructure.storage import ObjectStore
 from kino.infrastructure.storage.factory import open_store
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
@@ -56,17 +56,6 @@ from kino.queries.live import LiveQueries
 from kino.queries.sessions import SessionQueries
 from kino.queries.users import UserQueries
 from kino.queries.videos import VideoQueries
-
-
-@dataclass(frozen=True)
-class Overrides:
-    """Adapters a test (or an embedding program) provides instead of the configured ones."""
-
-    passwords: PasswordHasher | None = None  # e.g. FastPasswords: argon2id's cost is slow
-    store: ObjectStore | None = None
-    oidc: OIDCLogin | None = None
-    throttle: Throttle | None = None
-    probe_nats: bool = True  # readiness includes NATS (the api process does)
 
 
 def build_container(
