@@ -99,7 +99,7 @@ def _postmaster_alive(info: Any) -> bool:
         return False
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Children get SIGTERM when the supervisor dies, even by SIGKILL (Linux)."""
     with contextlib.suppress(Exception):
         import ctypes
@@ -128,7 +128,7 @@ class _Server:
             self.args,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         self.started_at = time.monotonic()
 
