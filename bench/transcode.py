@@ -30,8 +30,8 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from kino.bootstrap import Endpoints, build_relay_parts, build_transcoder_parts
 from kino.domain.video_values import VideoStatus
-from kino.infrastructure.broker import VideoSubjects, delete_stream
 from kino.infrastructure.logs import configure_logging
 from kino.infrastructure.media.ladder import ladder_command, plan_ladder
 from kino.infrastructure.media.probe import probe_upload
@@ -98,9 +98,10 @@ async def kino_pipeline(source: Path, work: Path) -> tuple[float, float, float, 
     settings = Settings(data_dir=work / "data", database_url=database_url, redis_url=REDIS_URL,
                         nats_url=NATS_URL, redis_namespace=name.replace("_", ""),
                         secret_key="bench-" + "x" * 40)  # fmt: skip
-    relay = Relay(settings, database_url, NATS_URL, REDIS_URL)
-    transcoder = Transcoder(settings, database_url, REDIS_URL, NATS_URL)
-    videos = transcoder.videos
+    endpoints = Endpoints(database_url, REDIS_URL, NATS_URL)
+    relay = Relay(build_relay_parts(settings, endpoints))
+    transcoder = Transcoder(build_transcoder_parts(settings, endpoints))
+    videos, store, stream = transcoder.videos, transcoder.parts.store, transcoder.stream
     await relay.start()
     await transcoder.start()
     stopping = asyncio.Event()
@@ -111,7 +112,7 @@ async def kino_pipeline(source: Path, work: Path) -> tuple[float, float, float, 
         created = videos.create_upload(
             owner, title="bench", filename="bench.mp4", size_bytes=size, content_type="video/mp4"
         )
-        transcoder.store.put_file(created.source_key, source, "video/mp4")
+        store.put_file(created.source_key, source, "video/mp4")
         started, cpu0 = time.monotonic(), cpu()
         videos.complete_upload(created.video_id, owner, source.stat().st_size)
         first_playable = None
@@ -121,7 +122,7 @@ async def kino_pipeline(source: Path, work: Path) -> tuple[float, float, float, 
                 first_playable = time.monotonic() - started
             if video.status == VideoStatus.READY:
                 break
-            assert video.status != "FAILED", video.failure_reason
+            assert video.status != VideoStatus.FAILED, video.failure_reason
             await asyncio.sleep(0.05)
         wall, used = time.monotonic() - started, cpu() - cpu0
     finally:
@@ -129,7 +130,7 @@ async def kino_pipeline(source: Path, work: Path) -> tuple[float, float, float, 
         await relay_task
         await relay.stop()
         await transcoder.stop()
-        await delete_stream(NATS_URL, VideoSubjects.for_settings(settings))
+        await stream.delete()
         with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     assert first_playable is not None

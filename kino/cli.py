@@ -17,18 +17,29 @@ def _dev(settings: Settings, _args: argparse.Namespace) -> int:
     return Supervisor(settings).run()
 
 
-def _api(settings: Settings, _args: argparse.Namespace) -> int:
-    from kino.api import run_api
-
-    run_api(settings)
+def _process(settings: Settings, args: argparse.Namespace) -> int:
+    """One of Kino's processes, in the foreground until SIGTERM or Ctrl-C."""
+    _process_main(args.command)(settings)
     return 0
 
 
-def _projector(settings: Settings, _args: argparse.Namespace) -> int:
-    from kino.workers.projector import run_projector
+def _process_main(name: str) -> Callable[[Settings], None]:
+    """A process's entry point, imported only for that process (the api's imports are many)."""
+    if name == "api":
+        from kino.api import run_api
 
-    run_projector(settings)
-    return 0
+        return run_api
+    if name == "projector":
+        from kino.workers.projector import run_projector
+
+        return run_projector
+    if name == "relay":
+        from kino.workers.relay import run_relay
+
+        return run_relay
+    from kino.workers.transcoder import run_transcoder
+
+    return run_transcoder
 
 
 def _projections(settings: Settings, args: argparse.Namespace) -> int:
@@ -56,20 +67,6 @@ def _events(settings: Settings, args: argparse.Namespace) -> int:
     return events.replay(tools, args.app, args.start, args.stop, args.into)
 
 
-def _relay(settings: Settings, _args: argparse.Namespace) -> int:
-    from kino.workers.relay import run_relay
-
-    run_relay(settings)
-    return 0
-
-
-def _transcoder(settings: Settings, _args: argparse.Namespace) -> int:
-    from kino.workers.transcoder import run_transcoder
-
-    run_transcoder(settings)
-    return 0
-
-
 Handler = Callable[[Settings, argparse.Namespace], int]
 
 
@@ -80,10 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     simple: dict[str, tuple[str, Handler]] = {
         "dev": ("run everything on embedded defaults, in the foreground", _dev),
-        "api": ("run the GraphQL api", _api),
-        "projector": ("keep the read models up to date", _projector),
-        "relay": ("publish video events to NATS JetStream", _relay),
-        "transcoder": ("transcode uploads into HLS ladders (any number of replicas)", _transcoder),
+        "api": ("run the GraphQL api", _process),
+        "projector": ("keep the read models up to date", _process),
+        "relay": ("publish video events to NATS JetStream", _process),
+        "transcoder": ("transcode uploads into HLS ladders (any number of replicas)", _process),
     }
     for name, (help_text, handler) in simple.items():
         commands.add_parser(name, help=help_text).set_defaults(handler=handler)

@@ -22,8 +22,9 @@ from kino.bootstrap.container import (
     VideosParts,
 )
 from kino.bootstrap.endpoints import Endpoints
+from kino.bootstrap.overrides import Overrides
 from kino.bootstrap.readers import Readers, build_readers
-from kino.commands.accounts import Accounts, PasswordHasher
+from kino.commands.accounts import Accounts
 from kino.commands.authentication import Authentication
 from kino.commands.chat import ChatRooms
 from kino.commands.chatting import Chatting
@@ -31,7 +32,7 @@ from kino.commands.commenting import Commenting
 from kino.commands.comments import Comments
 from kino.commands.groupcommit import GroupCommit
 from kino.commands.live import LiveStreams
-from kino.commands.sign_in import SignIn, Throttle
+from kino.commands.sign_in import SignIn
 from kino.commands.uploads import Uploads
 from kino.commands.videos import Videos
 from kino.commands.viewing import Viewing
@@ -44,24 +45,12 @@ from kino.infrastructure.projection_health import check_projections
 from kino.infrastructure.pubsub import Channels, PubSubHub
 from kino.infrastructure.ratelimit import RateLimit
 from kino.infrastructure.settings import Settings
-from kino.infrastructure.storage import ObjectStore
 from kino.infrastructure.storage.factory import open_store
 from kino.infrastructure.throttle import LoginThrottle
 from kino.infrastructure.tokens import AccessTokens
 from kino.infrastructure.uploads import UploadTokens
 from kino.infrastructure.view_counter import ViewCounter
 from kino.infrastructure.viewers import ViewerCounter
-
-
-@dataclass(frozen=True)
-class Overrides:
-    """Adapters a test (or an embedding program) provides instead of the configured ones."""
-
-    passwords: PasswordHasher | None = None  # e.g. FastPasswords: argon2id's cost is slow
-    store: ObjectStore | None = None
-    oidc: OIDCLogin | None = None
-    throttle: Throttle | None = None
-    probe_nats: bool = True  # readiness includes NATS (the api process does)
 
 
 def build_container(

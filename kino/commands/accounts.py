@@ -196,10 +196,5 @@ class Accounts(KinoApplication):
         return session, RefreshToken(session.id, 0, secret.secret)
 
     def _get_session(self, session_id: UUID) -> Session:
-        try:
-            session: object = self.repository.get(session_id)
-        except AggregateNotFoundError:
-            raise UnauthenticatedError("That refresh token is not valid.") from None
-        if not isinstance(session, Session):
-            raise UnauthenticatedError("That refresh token is not valid.")
-        return session
+        invalid = UnauthenticatedError("That refresh token is not valid.")
+        return self.get_as(session_id, Session, invalid)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
+from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Recording
 
+from kino.domain.errors import KinoError
 from kino.infrastructure import metrics
 from kino.infrastructure.tracing import remember, span
 
@@ -30,6 +32,16 @@ def last_position(recordings: list[Recording[Any]]) -> int:
 
 
 class KinoApplication(Application[Any]):
+    def get_as(self, aggregate_id: UUID, kind: type[A], missing: KinoError) -> A:
+        """The aggregate with this id, when it is a ``kind``; else ``missing`` is raised."""
+        try:
+            aggregate: object = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise missing from None
+        if not isinstance(aggregate, kind):
+            raise missing
+        return aggregate
+
     def change(self, load: Callable[[], A], change: Callable[[A], object]) -> int | None:
         """Load, change, save; after a concurrent write to the same aggregate (optimistic
         concurrency), reload and judge again. The last position written, or None when the

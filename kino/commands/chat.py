@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.application import ProcessingEvent
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import EnvType, get_topic
@@ -120,7 +120,9 @@ class ChatRooms(KinoApplication, EventSourcedProjection[UUID]):
 
     def delete_message(self, message_id: UUID, actor_id: UUID) -> tuple[UUID, int]:
         """Delete a message (its author or the stream's owner): (stream id, position)."""
-        message = self._get(message_id, ChatMessage, "There is no such chat message.")
+        message = self.get_as(
+            message_id, ChatMessage, NotFoundError("There is no such chat message.")
+        )
         message.delete(actor_id, self.get_room(message.stream_id))
         return message.stream_id, last_position(self.save(message))
 
@@ -146,20 +148,10 @@ class ChatRooms(KinoApplication, EventSourcedProjection[UUID]):
         return last_position(recordings) if recordings else None
 
     def get_room(self, stream_id: UUID) -> ChatRoom:
-        room: ChatRoom = self._get(stream_id, ChatRoom, "There is no such live stream.")
-        return room
+        return self.get_as(stream_id, ChatRoom, NotFoundError("There is no such live stream."))
 
     def _room_or_error(self, stream_id: UUID) -> ChatRoom | KinoError:
         try:
             return self.get_room(stream_id)
         except KinoError as error:
             return error
-
-    def _get(self, aggregate_id: UUID, kind: type[Any], missing: str) -> Any:
-        try:
-            aggregate: object = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFoundError(missing) from None
-        if not isinstance(aggregate, kind):
-            raise NotFoundError(missing)
-        return aggregate

@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from kino.commands.base import KinoApplication, last_position
 from kino.domain.comments import BODY, Comment
 from kino.domain.errors import NotFoundError
@@ -58,10 +56,4 @@ class Comments(KinoApplication):
         return self.change(lambda: self.get_comment(comment_id), change)
 
     def get_comment(self, comment_id: UUID) -> Comment:
-        try:
-            comment: object = self.repository.get(comment_id)
-        except AggregateNotFoundError:
-            raise NotFoundError("There is no such comment.") from None
-        if not isinstance(comment, Comment):
-            raise NotFoundError("There is no such comment.")
-        return comment
+        return self.get_as(comment_id, Comment, NotFoundError("There is no such comment."))

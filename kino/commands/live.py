@@ -88,10 +88,4 @@ class LiveStreams(KinoApplication):
         return last_position(recordings) if recordings else None
 
     def get_stream(self, stream_id: UUID) -> LiveStream:
-        try:
-            stream: object = self.repository.get(stream_id)
-        except AggregateNotFoundError:
-            raise NotFoundError("There is no such live stream.") from None
-        if not isinstance(stream, LiveStream):
-            raise NotFoundError("There is no such live stream.")
-        return stream
+        return self.get_as(stream_id, LiveStream, NotFoundError("There is no such live stream."))

@@ -9,11 +9,9 @@ read-your-writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
-
-from eventsourcing.application import AggregateNotFoundError
 
 from kino.commands.base import KinoApplication, last_position
 from kino.domain.errors import BadInputError, NotFoundError
@@ -60,7 +58,7 @@ class Videos(KinoApplication):
             owner_id=owner_id,
             title=TITLE.clean(title),
             description=DESCRIPTION.clean(description),
-            visibility=check_visibility(visibility),
+            visibility=check_visibility(visibility).value,
             filename=clean_filename(filename),
             content_type=check_content_type(content_type),
             size_bytes=size_bytes,
@@ -113,8 +111,28 @@ class Videos(KinoApplication):
 
     # The transcoder's commands: idempotent, safe to repeat.
 
-    def record_probe(self, video_id: UUID, **probe: Any) -> int | None:
-        return self._apply(video_id, lambda video: video.record_probe(**probe))
+    def record_probe(
+        self,
+        video_id: UUID,
+        *,
+        duration_seconds: float,
+        width: int,
+        height: int,
+        has_video: bool,
+        has_audio: bool,
+        ladder: list[str],
+    ) -> int | None:
+        def record(video: Video) -> None:
+            video.record_probe(
+                duration_seconds=duration_seconds,
+                width=width,
+                height=height,
+                has_video=has_video,
+                has_audio=has_audio,
+                ladder=ladder,
+            )
+
+        return self._apply(video_id, record)
 
     def add_rendition(self, video_id: UUID, rendition: Rendition) -> int | None:
         key = master_key(video_id)
@@ -139,15 +157,9 @@ class Videos(KinoApplication):
         return self._apply(video_id, lambda video: video.fail(reason))
 
     def get_video(self, video_id: UUID) -> Video:
-        try:
-            video: object = self.repository.get(video_id)
-        except AggregateNotFoundError:
-            raise NotFoundError("There is no such video.") from None
-        if not isinstance(video, Video):
-            raise NotFoundError("There is no such video.")
-        return video
+        return self.get_as(video_id, Video, NotFoundError("There is no such video."))
 
-    def _apply(self, video_id: UUID, change: Any) -> int | None:
+    def _apply(self, video_id: UUID, change: Callable[[Video], object]) -> int | None:
         """Change a video (retried on a concurrent write); a deleted video stays as it is."""
 
         def unless_deleted(video: Video) -> None:

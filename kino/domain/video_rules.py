@@ -6,8 +6,8 @@ from uuid import UUID
 
 from kino.domain.errors import BadInputError
 from kino.domain.text import TextRule
+from kino.domain.video_values import Visibility
 
-VISIBILITIES = ("PUBLIC", "UNLISTED", "PRIVATE")
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
 FILENAME_MAX = 255
@@ -100,10 +100,11 @@ def search_text(raw: str | None) -> str | None:
     return SEARCH.clean(raw) or None
 
 
-def check_visibility(visibility: str) -> str:
-    if visibility not in VISIBILITIES:
-        raise BadInputError(f"Unknown visibility {visibility!r}.", field="visibility")
-    return visibility
+def check_visibility(visibility: str) -> Visibility:
+    try:
+        return Visibility(visibility)
+    except ValueError:
+        raise BadInputError(f"Unknown visibility {visibility!r}.", field="visibility") from None
 
 
 def video_prefix(video_id: UUID) -> str:

@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from kino.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from kino.domain.video_rules import DESCRIPTION, TITLE, check_visibility, source_key
-from kino.domain.video_values import Rendition, VideoStatus
+from kino.domain.video_values import Rendition, VideoStatus, Visibility
 
 
 class Video(Aggregate):
@@ -78,7 +78,7 @@ class Video(Aggregate):
         self.owner_id = owner_id
         self.title = title
         self.description = description
-        self.visibility = visibility
+        self.visibility = Visibility(visibility)
         self.filename = filename
         self.content_type = content_type
         self.size_bytes = size_bytes
@@ -114,9 +114,25 @@ class Video(Aggregate):
         self.check_awaiting_upload()
         self._complete_upload(size_bytes=size_bytes)
 
-    def record_probe(self, **probe: Any) -> None:
+    def record_probe(
+        self,
+        *,
+        duration_seconds: float,
+        width: int,
+        height: int,
+        has_video: bool,
+        has_audio: bool,
+        ladder: list[str],
+    ) -> None:
         if self.status == VideoStatus.PROCESSING and not self.ladder:
-            self._probed(**probe)
+            self._probed(
+                duration_seconds=duration_seconds,
+                width=width,
+                height=height,
+                has_video=has_video,
+                has_audio=has_audio,
+                ladder=ladder,
+            )
 
     def add_rendition(self, rendition: Rendition, master_key: str) -> bool:
         if self.status != VideoStatus.PROCESSING or rendition.name in self.renditions:
@@ -149,8 +165,9 @@ class Video(Aggregate):
             self._details_edited(title=new_title, description=new_description)
 
     def change_visibility(self, visibility: str) -> None:
-        if check_visibility(visibility) != self.visibility:
-            self._visibility_changed(visibility=visibility)
+        changed = check_visibility(visibility)
+        if changed != self.visibility:
+            self._visibility_changed(visibility=changed.value)
 
     def delete(self) -> None:
         if not self.deleted:
@@ -196,7 +213,7 @@ class Video(Aggregate):
 
     @event(VisibilityChanged)
     def _visibility_changed(self, visibility: str) -> None:
-        self.visibility = visibility
+        self.visibility = Visibility(visibility)
 
     @event(Deleted)
     def _deleted(self) -> None:

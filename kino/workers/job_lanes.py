@@ -19,9 +19,9 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 from faststream import AckPolicy
-from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
+from faststream.nats import ConsumerConfig, NatsBroker, NatsMessage, PullSub
 
-from kino.infrastructure.broker import ALL_LANES, Lane, VideoSubjects, lanes_in_order
+from kino.infrastructure.broker import ALL_LANES, Lane, VideoStream, lanes_in_order
 from kino.infrastructure.settings import VideoSettings
 
 log = structlog.get_logger(__name__)
@@ -41,18 +41,18 @@ class JobLanes:
     def __init__(
         self,
         broker: NatsBroker,
-        subjects: VideoSubjects,
-        stream: JStream,
+        stream: VideoStream,
         settings: VideoSettings,
         handler: JobHandler,
     ) -> None:
         consumer = ConsumerConfig(
             ack_wait=float(settings.ack_wait_seconds), max_deliver=settings.attempts + 1
         )
+        subjects = stream.subjects
         self.subscribers = {
             lane: broker.subscriber(
                 subjects.job(lane),
-                stream=stream,
+                stream=stream.declaration,
                 durable=subjects.transcoders(lane),
                 pull_sub=PullSub(batch_size=1, timeout=LANE_WAIT),
                 config=consumer,

@@ -7,6 +7,7 @@ from types import FrameType
 
 import structlog
 
+from kino.bootstrap import build_projector, resolve_endpoints
 from kino.infrastructure.debug_hooks import block_on_signal
 from kino.infrastructure.metrics import serve_metrics
 from kino.infrastructure.settings import Settings
@@ -20,8 +21,6 @@ SUPERVISE_STALL_SECONDS = 60.0
 
 
 def run_projector(settings: Settings) -> None:
-    from kino.bootstrap import build_projector, resolve_endpoints
-
     projector = build_projector(settings, resolve_endpoints(settings))
     watchdog = Watchdog(
         "supervise loop", stall_after=SUPERVISE_STALL_SECONDS, interval=projector.poll_interval

@@ -7,154 +7,133 @@ the last recorded id and may publish the last few again; the ``Nats-Msg-Id`` hea
 duplicate window). Two relay replicas are therefore safe, though one is enough.
 
 A completed upload becomes a transcoding job in the lane of its owner's fair-share level
-(``kino.workers.fair_share``): the job carries ``owner_id`` and ``level``, read from the video
-(the stored events keep their shape).
+(``kino.infrastructure.fair_share``): the job carries ``owner_id`` and ``level``, read from the
+video (the stored events keep their shape). The bodies are ``kino.infrastructure.messages``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import logging
-import signal
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from uuid import UUID
 
 import structlog
-from eventsourcing.persistence import (
-    InfrastructureFactory,
-    IntegrityError,
-    Notification,
-    Tracking,
-)
-from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.utils import Environment, get_topic
-from faststream.nats import NatsBroker
-from redis.asyncio import Redis
+from eventsourcing.persistence import IntegrityError, Notification, Tracking
+from eventsourcing.utils import get_topic
 
+from kino.bootstrap.workers import RelayParts, build_relay_parts
 from kino.commands.videos import Videos
 from kino.domain.videos import Video
 from kino.infrastructure import metrics
-from kino.infrastructure.broker import (
-    RECONNECT_ATTEMPTS,
-    RECONNECT_SECONDS,
-    Lane,
-    VideoSubjects,
-    ensure_stream,
-)
-from kino.infrastructure.eventstore import eventstore_env
+from kino.infrastructure.broker import Lane
+from kino.infrastructure.messages import TranscodeJobMessage, VideoEventMessage
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.tracing import inject_headers, resumed_span
-from kino.infrastructure.watchdog import Watchdog, WatchedLoop
-from kino.workers.fair_share import FairShare
+from kino.workers.process import run_worker
 
 log = structlog.get_logger(__name__)
-BROKER_LOG = logging.getLogger("kino.broker")  # faststream's messages, in Kino's format
+
+
+class Route(StrEnum):
+    """Where a relayed event goes."""
+
+    CREATED = "created"  # the expiry consumer
+    UPLOADED = "uploaded"  # a transcoding job, in its fair-share lane
+    REMOVED = "removed"  # the janitor
+
 
 ROUTES = {
-    get_topic(Video.UploadCreated): "created",
-    get_topic(Video.UploadCompleted): "uploaded",
-    get_topic(Video.Failed): "removed",
-    get_topic(Video.Deleted): "removed",
+    get_topic(Video.UploadCreated): Route.CREATED,
+    get_topic(Video.UploadCompleted): Route.UPLOADED,
+    get_topic(Video.Failed): Route.REMOVED,
+    get_topic(Video.Deleted): Route.REMOVED,
 }
 BATCH = 100
 
 
 class Relay:
-    def __init__(
-        self, settings: Settings, database_url: str, nats_url: str, redis_url: str
-    ) -> None:
-        env = eventstore_env(database_url, pool_size=2)
-        self.subjects = VideoSubjects.for_settings(settings)
-        self.videos = Videos(env=env)
-        factory = InfrastructureFactory[PostgresTrackingRecorder].construct(
-            env=Environment("relay", env)
-        )
-        self.tracking = factory.tracking_recorder()
-        self.nats_url = nats_url
-        self.broker = NatsBroker(
-            nats_url,
-            logger=BROKER_LOG,
-            log_level=logging.DEBUG,
-            max_reconnect_attempts=RECONNECT_ATTEMPTS,
-            reconnect_time_wait=RECONNECT_SECONDS,
-        )
-        self.redis = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
-        self.fair_share = FairShare(self.redis, settings.redis_namespace)
+    def __init__(self, parts: RelayParts) -> None:
+        self.parts = parts
+        self.videos, self.stream, self.subjects = parts.videos, parts.stream, parts.stream.subjects
         self.position = 0
 
     async def start(self) -> None:
-        await ensure_stream(self.nats_url, self.subjects)
-        await self.broker.start()
+        await self.stream.ensure()
+        await self.parts.broker.start()
         self.position = await asyncio.to_thread(self._recorded_position)
 
     def _recorded_position(self) -> int:
-        return self.tracking.max_tracking_id(Videos.name) or 0
+        return self.parts.tracking.max_tracking_id(Videos.name) or 0
+
+    def describe(self) -> Mapping[str, object]:
+        return {"position": self.position, "stream": self.subjects.stream}
 
     async def pump(self) -> int:
         """Publish what is new since the last recorded position; returns how many."""
-        notifications: Sequence[Notification] = await asyncio.to_thread(
-            self.videos.recorder.select_notifications,
-            self.position + 1,
-            BATCH,
-            topics=list(ROUTES),
-        )
+        notifications = await self._relayable(BATCH)
         for notification in notifications:
             await self._publish(notification)
             # IntegrityError: another relay replica recorded it first; JetStream dropped our copy.
             with contextlib.suppress(IntegrityError):
                 await asyncio.to_thread(
-                    self.tracking.insert_tracking, Tracking(Videos.name, notification.id)
+                    self.parts.tracking.insert_tracking, Tracking(Videos.name, notification.id)
                 )
             self.position = notification.id
         return len(notifications)
 
     async def backlog(self, limit: int = 10_000) -> int:
         """Relayable events not yet published (capped at ``limit``)."""
-        waiting = await asyncio.to_thread(
+        return len(await self._relayable(limit))
+
+    async def _relayable(self, limit: int) -> Sequence[Notification]:
+        return await asyncio.to_thread(
             self.videos.recorder.select_notifications,
             self.position + 1,
             limit,
             topics=list(ROUTES),
         )
-        return len(waiting)
 
     async def _publish(self, notification: Notification) -> None:
-        kind = ROUTES[notification.topic]
-        body: dict[str, Any] = {
-            "video_id": str(notification.originator_id),
-            "event": notification.topic.rpartition(".")[2],
-            "notification_id": notification.id,
-        }
-        if kind == "uploaded":
-            subject = await self._job_subject(notification, body)
+        route = ROUTES[notification.topic]
+        message = VideoEventMessage(
+            video_id=_as_uuid(notification.originator_id),
+            event=notification.topic.rpartition(".")[2],
+            notification_id=notification.id,
+        )
+        if route is Route.UPLOADED:
+            message = job = await self._job(notification, message)
+            subject = self.subjects.job(Lane(job.level))
+        elif route is Route.CREATED:
+            subject = self.subjects.created
         else:
-            subject = getattr(self.subjects, kind)
+            subject = self.subjects.removed
         with resumed_span(
-            f"relay {kind}",
+            f"relay {route}",
             self.videos.name,
             notification.id,
             **{"kino.notification_id": notification.id, "kino.subject": subject},
         ):
-            await self.broker.publish(
-                json.dumps(body).encode(),
+            await self.parts.broker.publish(
+                message,
                 subject,
-                headers=inject_headers({"Nats-Msg-Id": f"videos-{notification.id}"}),
+                headers=inject_headers({"Nats-Msg-Id": message.message_id}),
                 stream=self.subjects.stream,
             )
-        log.info("published", subject=subject, video_id=body["video_id"], kind=body["event"])
+        log.info("published", subject=subject, video_id=str(message.video_id), kind=message.event)
 
-    async def _job_subject(self, notification: Notification, body: dict[str, Any]) -> str:
-        """The lane of a transcoding job: its owner's fair-share level (added to ``body``)."""
+    async def _job(
+        self, notification: Notification, event: VideoEventMessage
+    ) -> TranscodeJobMessage:
+        """The transcoding job: in the lane of its owner's fair-share level."""
         video: Video = await asyncio.to_thread(
             self.videos.repository.get,
             notification.originator_id,
             version=notification.originator_version,
         )
-        level = await self.fair_share.level(video.owner_id, video.id, video.modified_on)
-        body.update(owner_id=str(video.owner_id), level=level)
-        return self.subjects.job(Lane(level))
+        level = await self.parts.fair_share.level(video.owner_id, video.id, video.modified_on)
+        return event.as_job(video.owner_id, level)
 
     async def run(self, stopping: asyncio.Event, poll_interval: float = 0.2) -> None:
         while not stopping.is_set():
@@ -170,30 +149,12 @@ class Relay:
                     await asyncio.wait_for(stopping.wait(), poll_interval)
 
     async def stop(self) -> None:
-        await self.broker.stop()
-        await self.redis.aclose()
-        await asyncio.to_thread(self.videos.close)
+        await self.parts.close()
+
+
+def _as_uuid(originator_id: UUID | str) -> UUID:
+    return originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
 
 
 def run_relay(settings: Settings) -> None:
-    from kino.bootstrap import resolve_endpoints
-
-    endpoints = resolve_endpoints(settings)
-    watchdog = Watchdog("event loop")
-    metrics.serve_metrics(settings.metrics_port, settings.metrics_host, watchdog.health)
-
-    async def main() -> None:
-        watched = WatchedLoop(watchdog, debug_hooks=settings.debug_hooks)
-        await watched.start()
-        relay = Relay(settings, endpoints.database_url, endpoints.nats_url, endpoints.redis_url)
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stopping.set)
-        await relay.start()
-        log.info("relay running", position=relay.position, stream=relay.subjects.stream)
-        await relay.run(stopping)
-        await relay.stop()
-        await watched.stop()
-
-    asyncio.run(main())
+    run_worker("relay", settings, lambda endpoints: Relay(build_relay_parts(settings, endpoints)))

@@ -22,7 +22,7 @@ from types import FrameType
 
 import structlog
 
-from kino.infrastructure.embedded import EmbeddedServers, _die_with_parent, free_port
+from kino.infrastructure.embedded import EmbeddedServers, die_with_parent, free_port
 from kino.infrastructure.settings import Settings
 from kino.workers.health_checks import HealthCheck, healthz_url
 
@@ -101,7 +101,7 @@ class Supervisor:
             env={**env, **child.env},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         child.process = process
         child.started_at = time.monotonic()

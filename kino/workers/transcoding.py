@@ -3,7 +3,8 @@
 Idempotent: the job reads the video's state first and skips what is done (a rendition
 already added is never encoded again), so a redelivered or restarted job finishes the
 remainder. The work directory is removed on every exit path; one left by a killed worker
-is removed by ``sweep_work_dirs`` when a worker starts.
+is removed by ``sweep_work_dirs`` when a worker starts (the directory's name carries the pid
+of the worker that made it).
 
 A job taken from a lane of new jobs stops after the probe when the video is longer than
 ``long_after`` (``FoundLong``): the transcoder moves it to the long lane, where it runs in the
@@ -18,15 +19,17 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 from uuid import UUID
 
 import structlog
-from redis.asyncio import Redis
 
+from kino.bootstrap.workers import TranscoderParts
 from kino.commands.videos import Videos
 from kino.domain.video_rules import master_key, video_prefix
 from kino.domain.video_values import Rendition, VideoStatus
 from kino.domain.videos import Video
+from kino.infrastructure.embedded import pid_alive
 from kino.infrastructure.media.ffmpeg import run_ffmpeg
 from kino.infrastructure.media.hls import (
     master_playlist,
@@ -36,9 +39,9 @@ from kino.infrastructure.media.hls import (
 )
 from kino.infrastructure.media.ladder import Rung, image_commands, ladder_command, plan_ladder
 from kino.infrastructure.media.probe import Probe, ProbeRejected, probe_upload
+from kino.infrastructure.progress import Progress, ProgressReports
 from kino.infrastructure.settings import VideoSettings
 from kino.infrastructure.storage import ObjectStore
-from kino.workers.job_support import Progress
 
 log = structlog.get_logger(__name__)
 
@@ -75,6 +78,12 @@ class FoundLong(Exception):
         self.duration = duration
 
 
+class JobRunner(Protocol):
+    """Runs one job: ``TranscodeJob``, or a test's wrapper around it."""
+
+    async def run(self, video_id: UUID, mode: Mode = ...) -> None: ...
+
+
 @dataclass
 class _State:
     video_id: UUID
@@ -93,20 +102,28 @@ class TranscodeJob:
         *,
         store: ObjectStore,
         settings: VideoSettings,
-        redis: Redis,
-        namespace: str,
+        progress: ProgressReports,
         work_root: Path,
     ) -> None:
         self.videos, self.store, self.settings = videos, store, settings
-        self.redis, self.namespace, self.work_root = redis, namespace, work_root
+        self.progress, self.work_root = progress, work_root
+
+    @classmethod
+    def from_parts(cls, parts: TranscoderParts) -> TranscodeJob:
+        return cls(
+            parts.videos,
+            store=parts.store,
+            settings=parts.config,
+            progress=parts.progress,
+            work_root=parts.work_root,
+        )
 
     async def run(self, video_id: UUID, mode: Mode = Mode()) -> None:
         video = await asyncio.to_thread(self.videos.get_video, video_id)
         if video.deleted or video.status != VideoStatus.PROCESSING:
             return
-        self.work_root.mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix=f"{video_id}-{os.getpid()}-", dir=self.work_root))
-        progress = Progress(self.redis, self.namespace, video_id)
+        workdir = make_work_dir(self.work_root, video_id)
+        progress = self.progress.of(video_id)
         try:
             await self._run(video, workdir, progress, mode)
         except ProbeRejected as rejected:
@@ -231,6 +248,22 @@ class TranscodeJob:
         if video.deleted:
             await asyncio.to_thread(self.store.delete_prefix, video_prefix(video_id))
             raise JobCancelled(str(video_id))
+
+
+def make_work_dir(root: Path, video_id: UUID) -> Path:
+    """A fresh work directory, named ``<video>-<pid>-<random>``."""
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{video_id}-{os.getpid()}-", dir=root))
+
+
+def sweep_work_dirs(root: Path) -> None:
+    """Remove work directories of workers that no longer run (see ``make_work_dir``)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for entry in root.iterdir():
+        parts = entry.name.split("-")  # a UUID has five parts: the pid is the sixth
+        pid = int(parts[5]) if len(parts) > 6 and parts[5].isdigit() else None
+        if pid is not None and pid != os.getpid() and not pid_alive(pid):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _content_type(name: str) -> str:

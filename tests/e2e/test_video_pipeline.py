@@ -16,7 +16,7 @@ import httpx
 import psycopg
 import pytest
 
-from kino.infrastructure.broker import VideoSubjects, delete_stream
+from kino.infrastructure.broker import VideoStream, VideoSubjects
 from tests.conftest import ADMIN_DATABASE_URL, NATS_URL, REDIS_URL
 
 PROCESSES = ("api", "projector", "relay", "transcoder")
@@ -88,7 +88,7 @@ def kino(run_id: str, tmp_path: Path, metrics_ports: dict[str, int]) -> Iterator
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-        asyncio.run(delete_stream(NATS_URL, VideoSubjects(namespace)))
+        asyncio.run(VideoStream(NATS_URL, VideoSubjects(namespace)).delete())
         with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 

@@ -30,7 +30,7 @@ OVERLAYS = ("dev", "production")
 KUBERNETES_VERSION = "1.32"
 DASHBOARDS = K8S / "components" / "monitoring" / "dashboards"
 METRICS_MODULE = ROOT / "kino" / "infrastructure" / "metrics.py"
-SETTINGS_MODULE = ROOT / "kino" / "infrastructure" / "settings.py"
+SETTINGS_PACKAGE = ROOT / "kino" / "infrastructure" / "settings"
 KINO_IMAGE = "ghcr.io/kino-video/kino"
 KINO_PROCESSES = ("api", "projector", "relay", "transcoder")
 
@@ -294,7 +294,8 @@ def _config_literals(directory: Path, generator_key: str) -> dict[str, dict[str,
 
 
 def test_configuration_names_are_variables_kino_reads() -> None:
-    known = set(re.findall(r'"(KINO_[A-Z0-9_]+)"', SETTINGS_MODULE.read_text()))
+    source = "".join(module.read_text() for module in SETTINGS_PACKAGE.glob("*.py"))
+    known = set(re.findall(r'"(KINO_[A-Z0-9_]+)"', source))
     assert "KINO_SECRET_KEY" in known
     names = set()
     for directory in (K8S / "base", *(K8S / "overlays" / o for o in OVERLAYS)):

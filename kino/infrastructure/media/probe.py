@@ -154,7 +154,10 @@ def _geometry(stream: dict[str, Any]) -> tuple[int, int, float]:
 
 
 def _number(value: object) -> float:
+    """A number ffprobe reported (as JSON: a number or a string); 0.0 when it is neither."""
+    if not isinstance(value, int | float | str):
+        return 0.0
     try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return float(value)
+    except ValueError:
         return 0.0

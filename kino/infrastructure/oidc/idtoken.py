@@ -41,7 +41,7 @@ def _algorithms(metadata: dict[str, Any]) -> list[str]:
 async def _decode(provider: OIDCProvider, id_token: str, algorithms: list[str]) -> jwt.Token:
     for refresh in (False, True):
         try:
-            keys = KeySet.import_key_set(await provider.jwks(refresh=refresh))  # type: ignore[arg-type]
+            keys = KeySet.import_key_set(await provider.jwks(refresh=refresh))
         except (JoseError, ValueError, TypeError, KeyError):
             raise provider.unavailable("its key set cannot be read") from None
         try:

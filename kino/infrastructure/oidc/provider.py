@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 import httpx
 import structlog
 from authlib.oauth2.rfc6749.parameters import prepare_token_request
+from joserfc.jwk import KeySetSerialization
 
 from kino.domain.errors import BadInputError, KinoError
 from kino.infrastructure.settings import OIDCProviderSettings
@@ -47,7 +48,7 @@ class OIDCProvider:
         self.timeout = timeout
         self._clock = clock
         self._metadata: tuple[float, dict[str, Any]] | None = None
-        self._jwks: dict[str, Any] | None = None
+        self._jwks: KeySetSerialization | None = None
 
     def unavailable(self, problem: str) -> ProviderUnavailableError:
         log.warning("oidc provider problem", provider=self.name, problem=problem)
@@ -72,14 +73,14 @@ class OIDCProvider:
         self._jwks = None
         return document
 
-    async def jwks(self, *, refresh: bool = False) -> dict[str, Any]:
+    async def jwks(self, *, refresh: bool = False) -> KeySetSerialization:
         if self._jwks is None or refresh:
             metadata = await self.metadata()
             status, body = await self._request("GET", metadata["jwks_uri"], "keys")
-            keys = self._json_object(status, body, "keys")
-            if not isinstance(keys.get("keys"), list):
+            keys = self._json_object(status, body, "keys").get("keys")
+            if not isinstance(keys, list):
                 raise self.unavailable("its key set is not a JWKS")
-            self._jwks = keys
+            self._jwks = KeySetSerialization(keys=keys)
         return self._jwks
 
     async def exchange_code(self, code: str, redirect_uri: str, verifier: str) -> dict[str, Any]:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from kino.bootstrap import Endpoints
-from kino.infrastructure.broker import VideoSubjects, delete_stream
+from kino.bootstrap import Endpoints, build_relay_parts, build_transcoder_parts
+from kino.infrastructure.broker import VideoStream, VideoSubjects
 from kino.infrastructure.settings import Settings, VideoSettings
 from kino.workers.relay import Relay
 from kino.workers.transcoder import Transcoder
+from kino.workers.transcoding import JobRunner, TranscodeJob
 from tests.integration.videos import media
 
 
@@ -30,7 +30,8 @@ def video_settings(settings: Settings) -> Settings:
 def _nats_cleanup(settings: Settings, endpoints: Endpoints) -> Iterator[None]:
     yield
     with contextlib.suppress(Exception):
-        asyncio.run(delete_stream(endpoints.nats_url, VideoSubjects.for_settings(settings)))
+        stream = VideoStream(endpoints.nats_url, VideoSubjects.for_settings(settings))
+        asyncio.run(stream.delete())
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +50,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture
 async def relay(video_settings: Settings, endpoints: Endpoints) -> AsyncIterator[Relay]:
-    running = Relay(video_settings, endpoints.database_url, endpoints.nats_url, endpoints.redis_url)
+    running = Relay(build_relay_parts(video_settings, endpoints))
     await running.start()
     stopping = asyncio.Event()
     task = asyncio.create_task(running.run(stopping, poll_interval=0.05))
@@ -60,8 +61,15 @@ async def relay(video_settings: Settings, endpoints: Endpoints) -> AsyncIterator
 
 
 @contextlib.asynccontextmanager
-async def transcoder_running(settings: Settings, endpoints: Endpoints) -> AsyncIterator[Any]:
-    worker = Transcoder(settings, endpoints.database_url, endpoints.redis_url, endpoints.nats_url)
+async def transcoder_running(
+    settings: Settings,
+    endpoints: Endpoints,
+    around_job: Callable[[JobRunner], JobRunner] | None = None,
+) -> AsyncIterator[Transcoder]:
+    """A transcoder in this process; ``around_job`` wraps its job runner (a test's gate)."""
+    parts = build_transcoder_parts(settings, endpoints)
+    job = TranscodeJob.from_parts(parts)
+    worker = Transcoder(parts, around_job(job) if around_job else job)
     await worker.start()
     try:
         yield worker

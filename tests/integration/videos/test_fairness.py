@@ -21,7 +21,7 @@ import pytest
 
 from kino.infrastructure.broker import VideoSubjects
 from kino.infrastructure.media.process import limit_background_child
-from kino.workers.transcoding import FoundLong, Mode
+from kino.workers.transcoding import FoundLong, JobRunner, Mode
 from tests.integration.accounts_helpers import register
 from tests.integration.conftest import gql
 from tests.integration.videos import media
@@ -53,13 +53,17 @@ def fair_settings(video_settings: Any, **changes: Any) -> Any:
 class Gate:
     """Wraps a worker's job runner: records every run and holds the first one that ``matches``."""
 
-    def __init__(self, worker: Any, matches: Any) -> None:
-        self.real, self.matches = worker.job.run, matches
+    def __init__(self, matches: Any) -> None:
+        self.matches = matches
+        self.real: Any = None
         self.runs: list[tuple[str, Mode]] = []
         self.moved: set[str] = set()
         self.held_id: str | None = None
         self.opened = asyncio.Event()
-        worker.job.run = self.run
+
+    def around(self, job: JobRunner) -> JobRunner:
+        self.real = job.run
+        return self
 
     async def run(self, video_id: UUID, mode: Mode = Mode()) -> None:  # noqa: B008 - frozen
         self.runs.append((str(video_id), mode))
@@ -81,8 +85,8 @@ async def test_a_long_upload_does_not_hold_back_another_users_short_clip(
 ):
     settings = fair_settings(video_settings, slots=2, long_seconds=6)
     tokens = [(await register(client))["accessToken"] for _ in range(3)]
-    async with transcoder_running(settings, endpoints) as worker:
-        gate = Gate(worker, lambda mode: mode.background)  # holds the first long job
+    gate = Gate(lambda mode: mode.background)  # holds the first long job
+    async with transcoder_running(settings, endpoints, gate.around) as worker:
         longs = {
             (await upload_file(client, token, small_clips["long"]))["id"]: token
             for token in tokens[:2]
@@ -118,8 +122,8 @@ async def test_one_users_many_uploads_do_not_push_another_users_upload_last(
     a, b = [(await register(client))["accessToken"] for _ in range(2)]
     subjects = VideoSubjects.for_settings(settings)
     published = await count(endpoints.nats_url, subjects, subjects.new_jobs)
-    async with transcoder_running(one_slot, endpoints) as worker:
-        gate = Gate(worker, lambda mode: True)  # holds the first job: the only slot stays taken
+    gate = Gate(lambda mode: True)  # holds the first job: the only slot stays taken
+    async with transcoder_running(one_slot, endpoints, gate.around):
         a1 = (await upload_file(client, a, small_clips["short"]))["id"]
         await wait_until(lambda: gate.held_id == a1, "A's first upload to take the slot")
         a2 = (await upload_file(client, a, small_clips["short"]))["id"]

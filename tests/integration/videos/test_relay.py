@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import nats
 
+from kino.bootstrap import build_relay_parts
 from kino.commands.videos import Videos
 from kino.infrastructure.broker import LEVELS, Lane, VideoSubjects
 from kino.infrastructure.eventstore import eventstore_env
@@ -28,7 +29,7 @@ async def test_relay_resumes_from_its_tracking_and_duplicates_are_dropped(
 ):
     videos = Videos(env=eventstore_env(database_url))
     subjects = VideoSubjects.for_settings(video_settings)
-    relay = Relay(video_settings, endpoints.database_url, endpoints.nats_url, endpoints.redis_url)
+    relay = Relay(build_relay_parts(video_settings, endpoints))
     await relay.start()
     try:
         await relay.pump()  # catch up with whatever earlier tests left
@@ -48,9 +49,7 @@ async def test_relay_resumes_from_its_tracking_and_duplicates_are_dropped(
     finally:
         await relay.stop()
 
-    restarted = Relay(
-        video_settings, endpoints.database_url, endpoints.nats_url, endpoints.redis_url
-    )
+    restarted = Relay(build_relay_parts(video_settings, endpoints))
     await restarted.start()
     try:
         assert restarted.position == position  # resumed from the tracking table
@@ -68,7 +67,7 @@ async def test_a_users_recent_uploads_lower_the_level_of_the_next(
 ):
     videos = Videos(env=eventstore_env(database_url))
     subjects = VideoSubjects.for_settings(video_settings)
-    relay = Relay(video_settings, endpoints.database_url, endpoints.nats_url, endpoints.redis_url)
+    relay = Relay(build_relay_parts(video_settings, endpoints))
     await relay.start()
     try:
         while await relay.pump():
