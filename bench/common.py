@@ -89,6 +89,22 @@ def kino_processes(
 
     With ``logs``, each process's output goes to ``logs/<name>.log`` (else it is dropped);
     ``settings`` are extra ``KINO_*`` variables."""
+    with kino_process_group(database_url, data_dir, *names, logs=logs, settings=settings) as (
+        url,
+        _,
+    ):
+        yield url
+
+
+@contextmanager
+def kino_process_group(
+    database_url: str,
+    data_dir: Path,
+    *names: str,
+    logs: Path | None = None,
+    settings: dict[str, str] | None = None,
+) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
+    """``kino_processes``, also yielding the processes (in the order of ``names``)."""
     port = free_port()
     env = {**kino_env(database_url, data_dir, port), **(settings or {})}
     processes = [_start(name, env, logs) for name in names]
@@ -104,9 +120,13 @@ def kino_processes(
             if time.monotonic() > deadline:
                 raise RuntimeError("kino did not become ready")
             time.sleep(0.1)
-        yield url
+        yield url, processes
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(30)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:  # a loaded machine: leave no process behind
+                process.kill()
+                process.wait()

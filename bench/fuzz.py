@@ -44,7 +44,7 @@ from kino.commands.accounts import Accounts
 from kino.commands.comments import Comments
 from kino.commands.videos import Videos
 from kino.domain.comments import Comment
-from kino.domain.video_values import Rendition
+from kino.domain.video_values import ProbeResult, Rendition
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.passwords import FastPasswords
 
@@ -104,15 +104,7 @@ def seed_applications(database_url: str) -> Seeded:
         description="Seeded for the fuzzer",
     ).video_id
     videos.complete_upload(video, owner, 10)
-    videos.record_probe(
-        video,
-        duration_seconds=60.0,
-        width=1280,
-        height=720,
-        has_video=True,
-        has_audio=True,
-        ladder=["144p"],
-    )
+    videos.record_probe(video, ProbeResult(60.0, 1280, 720, True, True, ("144p",)))
     videos.add_rendition(
         video,
         Rendition(

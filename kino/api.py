@@ -16,12 +16,20 @@ from litestar.di import Provide
 from kino.bootstrap import Container, Overrides, build_container, resolve_endpoints
 from kino.graphql.app import make_controller
 from kino.graphql.fanout import SharedSubscriptions
+from kino.http.cors import cors_middleware
 from kino.http.guards import request_guard_middleware
 from kino.http.health import HealthController
+from kino.http.live_media import live_media_routes
 from kino.http.media import MediaController
-from kino.http.observability import http_metrics_middleware
-from kino.http.pages import page_routes
+from kino.http.observability import http_metrics
+from kino.http.tus import TusController
 from kino.http.uploads import UploadController
+from kino.http.web.assets import WebAssets
+from kino.http.web.oembed import OEmbedController
+from kino.http.web.pages import PagesController
+from kino.http.web.session import WebSessionController
+from kino.http.web.static import security_headers_middleware, static_routes
+from kino.http.web.templating import template_config
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.watchdog import Watchdog, WatchedLoop
 
@@ -30,6 +38,7 @@ def create_app(container: Container, *, watchdog: Watchdog | None = None) -> Lit
     settings = container.settings
     watched = WatchedLoop(watchdog or Watchdog("event loop"), debug_hooks=settings.debug_hooks)
     fanout = SharedSubscriptions()
+    assets = WebAssets(settings.public_url, reload=settings.environment == "development")
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -52,21 +61,35 @@ def create_app(container: Container, *, watchdog: Watchdog | None = None) -> Lit
             HealthController,
             MediaController,
             UploadController,
-            *page_routes(),
+            TusController,
+            PagesController,
+            OEmbedController,
+            WebSessionController,
+            *static_routes(),
+            *live_media_routes(),
         ],
         dependencies={
             "container": Provide(lambda: container, use_cache=True, sync_to_thread=False),
             "watchdog": Provide(lambda: watched.watchdog, use_cache=True, sync_to_thread=False),
+            "assets": Provide(lambda: assets, use_cache=True, sync_to_thread=False),
         },
+        template_config=template_config(),
         lifespan=[lifespan],
-        cors_config=CORSConfig(
-            allow_origins=[settings.public_origin],
-            allow_credentials=False,
-            allow_headers=["Authorization", "Content-Type"],
-        ),
         debug=False,
         logging_config=None,
-        middleware=[http_metrics_middleware, request_guard_middleware],
+        middleware=[
+            # Litestar's CORS for every path but tus uploads (any origin): kino/http/cors.py
+            cors_middleware(
+                CORSConfig(
+                    allow_origins=[settings.public_origin],
+                    allow_credentials=False,
+                    allow_headers=["Authorization", "Content-Type"],
+                )
+            ),
+            http_metrics(container.resources.metrics),
+            request_guard_middleware,
+            security_headers_middleware,
+        ],
     )
     app.state.fanout = fanout  # tests and benchmarks count its shared executions
     return app

@@ -37,6 +37,10 @@ def _process_main(name: str) -> Callable[[Settings], None]:
         from kino.workers.relay import run_relay
 
         return run_relay
+    if name == "ingest":
+        from kino.workers.ingest import run_ingest
+
+        return run_ingest
     from kino.workers.transcoder import run_transcoder
 
     return run_transcoder
@@ -81,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         "projector": ("keep the read models up to date", _process),
         "relay": ("publish video events to NATS JetStream", _process),
         "transcoder": ("transcode uploads into HLS ladders (any number of replicas)", _process),
+        "ingest": ("accept RTMP publishes and write the live HLS ladder (nginx-rtmp)", _process),
     }
     for name, (help_text, handler) in simple.items():
         commands.add_parser(name, help=help_text).set_defaults(handler=handler)
@@ -110,7 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["kino"]:
+        # The image's entrypoint is `kino`: `podman run IMAGE kino api` means `kino api`.
+        arguments = arguments[1:]
+    args = build_parser().parse_args(arguments)
     try:
         settings = Settings.from_env()
     except SettingsError as error:

@@ -9,3 +9,6 @@ fi
 if [ ! -d tests/oidc/node_modules/oidc-provider ]; then
   (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
 fi
+if [ ! -d tests/live_player/node_modules/hls.js ]; then
+  (cd tests/live_player && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,8 +1,9 @@
 """The one composition root: every Kino process takes its parts from here.
 
 - ``build_container`` (the api), ``build_projector`` and ``projection_tools`` (the projector
-  and operator commands), ``build_relay_parts`` and ``build_transcoder_parts`` (the workers,
-  ``kino.bootstrap.workers``), ``resolve_endpoints`` (configured or embedded servers);
+  and operator commands), ``build_relay_parts``, ``build_transcoder_parts`` and
+  ``build_ingest_parts`` (the workers, ``kino.bootstrap.workers``), ``resolve_endpoints``
+  (configured or embedded servers);
   ``Overrides``: the adapters a test (or an embedding program) replaces.
 - ``kino.bootstrap.container``: the container's types, the only door from ``kino.graphql``
   and ``kino.http`` to infrastructure.
@@ -24,8 +25,10 @@ from kino.bootstrap.projections import (
     read_model_spec,
 )
 from kino.bootstrap.workers import (
+    IngestParts,
     RelayParts,
     TranscoderParts,
+    build_ingest_parts,
     build_relay_parts,
     build_transcoder_parts,
 )
@@ -36,11 +39,13 @@ __all__ = [
     "READ_MODELS",
     "Container",
     "Endpoints",
+    "IngestParts",
     "Overrides",
     "ProjectionTools",
     "RelayParts",
     "TranscoderParts",
     "build_container",
+    "build_ingest_parts",
     "build_projector",
     "build_relay_parts",
     "build_transcoder_parts",

@@ -1,16 +1,15 @@
 """The container the api is built from: every part it uses, grouped by context, typed.
 
 ``kino.graphql`` and ``kino.http`` reach infrastructure only through these types (they never
-import ``kino.infrastructure``): the few infrastructure types they name in annotations are
-re-exported here. ``build_container`` (``kino.bootstrap.api``) fills it from settings.
+import ``kino.infrastructure``): they use the objects the container holds, and the few
+infrastructure types they name in annotations are re-exported here; no function is.
+``build_container`` (``kino.bootstrap.api``) fills it from settings.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
@@ -24,69 +23,65 @@ from kino.commands.commenting import Commenting
 from kino.commands.comments import Comments
 from kino.commands.groupcommit import GroupCommit
 from kino.commands.live import LiveStreams
+from kino.commands.oauth import OAuthSignIn
+from kino.commands.positions import Positions
+from kino.commands.resumable import ResumableUploads
 from kino.commands.sign_in import SignIn
 from kino.commands.uploads import Uploads
 from kino.commands.videos import Videos
 from kino.commands.viewing import Viewing
-from kino.infrastructure import metrics
 from kino.infrastructure.chat_limits import Reservation
+from kino.infrastructure.live.health import HealthBoard, StreamHealth
 from kino.infrastructure.media_tokens import MediaLinks
+from kino.infrastructure.metrics import ApiMetrics
 from kino.infrastructure.oidc import OIDCLogin
-from kino.infrastructure.probes import PROBE_TIMEOUT
-from kino.infrastructure.projection_health import UnhealthyProjectionsError
 from kino.infrastructure.pubsub import Channels, PubSubHub
+from kino.infrastructure.readiness import Readiness
 from kino.infrastructure.settings import Settings
-from kino.infrastructure.storage import ObjectStore
-from kino.infrastructure.storage.filesystem import STALE_SECONDS, remove_stale_files
+from kino.infrastructure.storage import ObjectStore, StorageError
+from kino.infrastructure.storage.filesystem import UploadStaging
 from kino.infrastructure.tokens import AccessTokens
+from kino.infrastructure.upload_locks import UploadLocks
 from kino.infrastructure.viewers import ViewerCounter
 from kino.infrastructure.watchdog import Watchdog
+from kino.infrastructure.web_session import SessionCookies
 from kino.queries.chat import ChatReader
 from kino.queries.comments import CommentReader
 from kino.queries.live import LiveStreamReader
 from kino.queries.sessions import SessionReader
+from kino.queries.snapshot import ReadSnapshot
 from kino.queries.users import UserReader
 from kino.queries.videos import VideoReader
 
 __all__ = [
-    "PROBE_TIMEOUT",
     "AccountsParts",
+    "ApiMetrics",
     "ChatParts",
     "CommentsParts",
     "Container",
     "LiveParts",
     "ObjectStore",
-    "Probe",
     "Realtime",
     "Resources",
+    "SessionCookies",
     "Settings",
+    "StorageError",
+    "StreamHealth",
+    "UploadLocks",
     "VideosParts",
     "Watchdog",
-    "metrics",
-    "projection_problems",
-    "remove_stale_uploads",
 ]
-
-Probe = Callable[[], Awaitable[object]]
-
-
-def remove_stale_uploads(staging: Path) -> None:
-    """Staging files a crashed upload left behind (older than a day) go."""
-    remove_stale_files(staging, STALE_SECONDS)
-
-
-def projection_problems(outcome: object) -> dict[str, dict[str, object]] | None:
-    """What /readyz shows of failing projections, when a probe's outcome says some fail."""
-    return outcome.problems if isinstance(outcome, UnhealthyProjectionsError) else None
 
 
 @dataclass(frozen=True)
 class Resources:
-    """Connections shared by every part of one api process."""
+    """What every part of one api process shares: connections, readiness, metrics."""
 
     pg_pool: AsyncConnectionPool[Any]
     redis: Redis
-    probes: Mapping[str, Probe]  # readiness: each dependency answers
+    readiness: Readiness  # /readyz: each dependency answers, no projection fails
+    snapshot: ReadSnapshot  # moves whenever a public read model commits (response cache)
+    metrics: ApiMetrics
 
 
 @dataclass(frozen=True)
@@ -97,17 +92,23 @@ class AccountsParts:
     users: UserReader
     sessions: SessionReader
     tokens: AccessTokens
-    oidc: OIDCLogin
+    oidc: OIDCLogin  # begins a sign-in with a provider; names the providers
+    oauth: OAuthSignIn  # completes it
+    cookies: SessionCookies  # the browser's refresh-token cookie
 
 
 @dataclass(frozen=True)
 class VideosParts:
     app: Videos
     uploads: Uploads
+    resumable: ResumableUploads  # tus
+    upload_locks: UploadLocks  # one tus append at a time per upload, across replicas
+    staging: UploadStaging  # where the upload endpoint receives a PUT's body
     catalog: VideoReader
     store: ObjectStore
     media: MediaLinks
     viewing: Viewing
+    positions: Positions  # resume positions of signed-in viewers
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class LiveParts:
     app: LiveStreams
     streams: LiveStreamReader
     ingest_url: str  # where encoders publish (OBS: the server)
+    health: HealthBoard  # each stream's health as its ingest posts it (the owner's studio)
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class Container:
 
     async def open(self) -> None:
         await self.resources.pg_pool.open(wait=True, timeout=30)
+        await self.videos.upload_locks.open()
         await self.realtime.viewers.start()
 
     async def close(self) -> None:
@@ -163,4 +166,5 @@ class Container:
         for app in (*applications, self.live.app, self.chat.app):
             await asyncio.to_thread(app.close)
         await self.resources.pg_pool.close()
+        await self.videos.upload_locks.close()
         await self.resources.redis.aclose()

@@ -17,10 +17,12 @@ from kino.bootstrap.projections import public_table, redis_base
 from kino.infrastructure.settings import Settings
 from kino.projections.view_counts import VIEW_TOTALS
 from kino.queries.chat import ChatQueries, ChatReader
-from kino.queries.comments import CommentQueries, CommentReader, CommentTables
+from kino.queries.comments import CommentQueries, CommentReader
 from kino.queries.live import LiveQueries, LiveStreamReader
 from kino.queries.sessions import SessionQueries, SessionReader
-from kino.queries.users import UserQueries, UserReader, UserTables
+from kino.queries.snapshot import ReadSnapshot, TrackingSnapshot
+from kino.queries.sql import ReadModelTables
+from kino.queries.users import UserQueries, UserReader
 from kino.queries.videos import CatalogTables, VideoQueries, VideoReader
 
 
@@ -32,25 +34,28 @@ class Readers:
     comments: CommentReader
     live_streams: LiveStreamReader
     chat: ChatReader
+    snapshot: ReadSnapshot
 
 
 def build_readers(
     pool: AsyncConnectionPool[Any], client: aioredis.Redis, settings: Settings
 ) -> Readers:
     return Readers(
-        users=UserQueries(pool, user_tables()),
+        users=UserQueries(pool, read_model_tables("users")),
         sessions=SessionQueries(client, redis_base(settings, "sessions")),
         videos=VideoQueries(pool, catalog_tables()),
-        comments=CommentQueries(pool, comment_tables()),
+        comments=CommentQueries(pool, read_model_tables("comments")),
         live_streams=LiveQueries(client, redis_base(settings, "live_streams")),
         chat=ChatQueries(client, redis_base(settings, "chat_messages")),
+        snapshot=TrackingSnapshot(
+            pool, [public_table(name, "tracking") for name in ("users", "videos", "comments")]
+        ),
     )
 
 
-def user_tables() -> UserTables:
-    return UserTables(
-        users=public_table("users", "users"), tracking=public_table("users", "tracking")
-    )
+def read_model_tables(name: str) -> ReadModelTables:
+    """A read model named for its table (``users``, ``comments``): its rows and positions."""
+    return ReadModelTables(table=public_table(name, name), tracking=public_table(name, "tracking"))
 
 
 def catalog_tables() -> CatalogTables:
@@ -60,10 +65,4 @@ def catalog_tables() -> CatalogTables:
         comment_counts=public_table("comments", "counts"),
         view_totals=VIEW_TOTALS,
         users=public_table("users", "users"),
-    )
-
-
-def comment_tables() -> CommentTables:
-    return CommentTables(
-        comments=public_table("comments", "comments"), tracking=public_table("comments", "tracking")
     )

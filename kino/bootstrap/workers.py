@@ -18,10 +18,12 @@ from redis.asyncio import Redis
 
 from kino.bootstrap.endpoints import Endpoints
 from kino.bootstrap.overrides import Overrides
+from kino.commands.live import LiveStreams
 from kino.commands.videos import Videos
 from kino.infrastructure.broker import VideoStream, VideoSubjects, connect_broker
 from kino.infrastructure.eventstore import eventstore_env, tracking_recorder
 from kino.infrastructure.fair_share import FairShare
+from kino.infrastructure.live.health import HealthBoard
 from kino.infrastructure.progress import ProgressReports
 from kino.infrastructure.settings import Settings, VideoSettings
 from kino.infrastructure.storage import ObjectStore
@@ -62,6 +64,39 @@ class TranscoderParts:
         await self.broker.stop()
         await self.redis.aclose()
         await asyncio.to_thread(self.videos.close)
+
+
+@dataclass(frozen=True)
+class IngestParts:
+    settings: Settings
+    live: LiveStreams  # accepts publishes, reports LIVE, ends after the grace
+    videos: Videos  # the recording becomes a video
+    store: ObjectStore  # live segments and playlists, the sessions' recordings
+    work_root: Path  # nginx's run directory, the ladder's output, recordings in flight
+    health: HealthBoard  # each stream's health, for its owner's studio
+    redis: Redis
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self.live.close)
+        await asyncio.to_thread(self.videos.close)
+        await self.redis.aclose()
+
+
+def build_ingest_parts(
+    settings: Settings, endpoints: Endpoints, overrides: Overrides | None = None
+) -> IngestParts:
+    store = (overrides or Overrides()).store
+    env = eventstore_env(endpoints.database_url, pool_size=1, max_overflow=2)
+    redis = Redis.from_url(endpoints.redis_url, socket_timeout=5, socket_connect_timeout=5)
+    return IngestParts(
+        settings=settings,
+        live=LiveStreams(env=env),
+        videos=Videos(env=env),
+        store=store or open_store(settings),
+        work_root=settings.data_dir / "ingest" / settings.live.ingest_id,
+        health=HealthBoard(redis, settings.redis_namespace),
+        redis=redis,
+    )
 
 
 def build_relay_parts(

@@ -141,6 +141,12 @@ class ChatRooms(KinoApplication, EventSourcedProjection[UUID]):
         room.ban(actor_id, user_id, until)
         return last_position(self.save(room))
 
+    def unban_user(self, stream_id: UUID, actor_id: UUID, user_id: UUID) -> int | None:
+        room = self.get_room(stream_id)
+        room.unban(actor_id, user_id)
+        recordings = self.save(room)
+        return last_position(recordings) if recordings else None
+
     def set_slow_mode(self, stream_id: UUID, actor_id: UUID, seconds: int) -> int | None:
         room = self.get_room(stream_id)
         room.set_slow_mode(actor_id, seconds)

@@ -1,4 +1,5 @@
-"""The live application: create, rotate the key, go live/offline (ingest), end."""
+"""The live application: create, rotate the key, end (the owner's); accept a publish, go
+live, stop, end after the grace, attach the recording (the ingest's)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from kino.commands.base import KinoApplication, last_position
-from kino.domain.errors import NotFoundError
+from kino.domain.errors import ForbiddenError, NotFoundError
 from kino.domain.live import (
     DESCRIPTION,
     TITLE,
@@ -18,6 +19,17 @@ from kino.domain.live import (
     hash_stream_key,
     new_stream_key,
 )
+
+
+@dataclass(frozen=True)
+class PublishGrant:
+    """What the ingest needs of a publish it accepted."""
+
+    stream_id: UUID
+    session: int
+    owner_id: UUID
+    title: str
+    save_recording: bool
 
 
 @dataclass(frozen=True)
@@ -32,13 +44,16 @@ class StreamCredentials:
 class LiveStreams(KinoApplication):
     name = "live"
 
-    def create_stream(self, owner_id: UUID, title: str, description: str = "") -> StreamCredentials:
+    def create_stream(
+        self, owner_id: UUID, title: str, description: str = "", save_recording: bool = True
+    ) -> StreamCredentials:
         key = new_stream_key()
         stream = LiveStream(
             owner_id=owner_id,
             title=TITLE.clean(title),
             description=DESCRIPTION.clean(description),
             key_hash=hash_stream_key(key),
+            save_recording=save_recording,
         )
         index = StreamKey(key_hash=stream.key_hash, stream_id=stream.id)
         recordings = self.save(stream, index)
@@ -79,6 +94,48 @@ class LiveStreams(KinoApplication):
         stream.go_live()
         recordings = self.save(stream)
         return last_position(recordings) if recordings else None
+
+    def accept_publish(self, key: str, ingest: str) -> PublishGrant:
+        """A publish with ``key`` on ``ingest``: ForbiddenError for an unknown, rotated or
+        ended key, ConflictError when another ingest holds the stream."""
+        stream_id = self.verify_stream_key(key)
+        if stream_id is None:
+            raise ForbiddenError("Unknown, rotated or ended stream key.")
+        sessions: list[int] = []
+        self.change(
+            lambda: self.get_stream(stream_id),
+            lambda stream: sessions.append(stream.accept_publish(ingest)),
+        )
+        stream = self.get_stream(stream_id)
+        return PublishGrant(
+            stream_id, sessions[-1], stream.owner_id, stream.title, stream.save_recording
+        )
+
+    def stop_publish(self, stream_id: UUID, session: int) -> int | None:
+        """The encoder of ``session`` went away."""
+        return self.change(
+            lambda: self.get_stream(stream_id), lambda stream: stream.stop_publish(session)
+        )
+
+    def end_after_grace(self, stream_id: UUID, session: int) -> bool:
+        """End the stream unless someone published since ``session``; True when ended."""
+        ended: list[bool] = []
+
+        def judge(stream: LiveStream) -> None:
+            ended.append(stream.grace_over(session) or stream.status is LiveStatus.ENDED)
+            if ended[-1]:
+                stream.end()
+
+        self.change(lambda: self.get_stream(stream_id), judge)
+        return ended[-1]
+
+    def is_ended(self, stream_id: UUID) -> bool:
+        return self.get_stream(stream_id).status is LiveStatus.ENDED
+
+    def attach_recording(self, stream_id: UUID, video_id: UUID) -> int | None:
+        return self.change(
+            lambda: self.get_stream(stream_id), lambda stream: stream.save_recording_as(video_id)
+        )
 
     def report_offline(self, stream_id: UUID) -> int | None:
         """The ingest saw the encoder stop publishing."""

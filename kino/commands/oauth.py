@@ -1,5 +1,8 @@
 """Sign-in with an external (OpenID Connect) identity: find, link or create the user.
 
+``OAuthSignIn.complete`` is the use case ``completeOAuthLogin`` calls: the provider vouches
+for an identity (the OpenID Connect flow), then ``sign_in_with_identity`` starts its session.
+
 - A known ``(issuer, subject)`` signs in to the user it was linked to.
 - Otherwise an email the provider marks verified that belongs to an existing account
   links the identity to that account.
@@ -16,22 +19,40 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from typing import Protocol
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from kino.commands.accounts import Accounts, SessionGrant
-from kino.commands.base import last_position
+from kino.commands.base import last_position, run_sync
 from kino.domain.accounts import UniqueKey, User
 from kino.domain.errors import ConflictError
 from kino.domain.oauth import (
     ExternalIdentity,
+    OAuthCallback,
     base_handle,
     display_name_from_claims,
     handle_candidates,
 )
 
 ATTEMPTS = 5
+
+
+class IdentityProvider(Protocol):
+    async def complete(self, callback: OAuthCallback) -> ExternalIdentity:
+        """The identity the provider vouches for; BadInputError when the flow does not check
+        out (unknown or used state, another provider, redirect URI or issuer)."""
+
+
+class OAuthSignIn:
+    def __init__(self, accounts: Accounts, provider: IdentityProvider) -> None:
+        self.accounts, self.provider = accounts, provider
+
+    async def complete(self, callback: OAuthCallback, client: str = "") -> SessionGrant:
+        """A session for the user of the identity the provider vouches for."""
+        identity = await self.provider.complete(callback)
+        return await run_sync(sign_in_with_identity, self.accounts, identity, client)
 
 
 def session_method(provider: str) -> str:

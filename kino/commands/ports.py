@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 from uuid import UUID
 
+from kino.domain.video_values import VideoStatus, Visibility
+
 WhoIsAsking = Callable[[], Awaitable[UUID | None]]  # the signed-in user, asked only if needed
 
 
@@ -16,9 +18,9 @@ class CatalogEntry(Protocol):
     @property
     def owner_id(self) -> UUID: ...
     @property
-    def visibility(self) -> str: ...
+    def visibility(self) -> Visibility: ...
     @property
-    def status(self) -> str: ...
+    def status(self) -> VideoStatus: ...
 
 
 class Catalog(Protocol):
@@ -46,8 +48,8 @@ async def watchable(
     its owner) and, with ``ready``, it is READY; else None. ``who`` is asked only for a
     PRIVATE video, so an anonymous read of a public one never needs a valid session."""
     entry = await catalog.by_id(video_id)
-    if entry is None or (ready and entry.status != "READY"):
+    if entry is None or (ready and entry.status is not VideoStatus.READY):
         return None
-    if entry.visibility == "PRIVATE" and await who() != entry.owner_id:
+    if entry.visibility is Visibility.PRIVATE and await who() != entry.owner_id:
         return None
     return entry

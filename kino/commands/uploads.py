@@ -1,8 +1,9 @@
-"""The upload use cases: create an upload, receive its bytes, complete it.
+"""The upload use cases: create an upload, renew its URLs, receive its bytes, complete it.
 
-The ``createVideoUpload``/``completeVideoUpload`` resolvers and the upload endpoint call
-these, so every rule (ownership, the upload's state, the token, the declared size, what is
-in the object store) is written once, here and in the ``Video`` aggregate.
+The ``createVideoUpload``/``renewVideoUpload``/``completeVideoUpload`` resolvers and the
+upload endpoint call these, so every rule (ownership, the upload's state, the token, the
+declared size, what is in the object store) is written once, here and in the ``Video``
+aggregate.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from uuid import UUID
 
 from kino.commands.videos import Videos
 from kino.domain.video_rules import stored_content_type
+from kino.domain.video_values import VideoStatus, Visibility
 from kino.infrastructure.storage import ObjectStore
 from kino.infrastructure.uploads import UploadTokens
 
@@ -25,6 +27,7 @@ class NewUpload:
     content_type: str  # the Content-Type the bytes are sent with: one of the allow-list's
     expires_at: datetime
     position: int
+    tus_url: str  # the same upload as a tus resource (kino/http/tus.py)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class UploadRequest:
     size_bytes: int
     content_type: str
     description: str = ""
-    visibility: str = "PUBLIC"
+    visibility: str = Visibility.PUBLIC  # as sent: the domain checks it
 
 
 class Uploads:
@@ -73,12 +76,29 @@ class Uploads:
             visibility=request.visibility,
             max_bytes=self.max_bytes,
         )
-        presigned = self.store.presigned_put(
-            created.source_key, created.content_type, self.tokens.ttl
+        slot = UploadSlot(
+            created.video_id, created.source_key, created.content_type, request.size_bytes
         )
-        token, expires_at = self.tokens.issue(created.video_id, owner_id, request.size_bytes)
-        url = presigned or f"{self.public_url}/uploads/{created.video_id}?token={token}"
-        return NewUpload(created.video_id, url, created.content_type, expires_at, created.position)
+        return self._hand_out(owner_id, slot, created.position)
+
+    def renew(self, owner_id: UUID, video_id: UUID) -> NewUpload:
+        """Fresh URLs for the owner's upload still awaiting its bytes (the old ones were lost
+        or are about to expire): the bytes already received stay, a tus client continues from
+        them, and the abandoned-upload deadline starts again."""
+        position = self.videos.renew_upload(video_id, owner_id)
+        video = self.videos.get_video(video_id)
+        content_type = stored_content_type(video.content_type)
+        slot = UploadSlot(video_id, video.source_key, content_type, video.size_bytes)
+        return self._hand_out(owner_id, slot, position)
+
+    def _hand_out(self, owner_id: UUID, slot: UploadSlot, position: int) -> NewUpload:
+        """Where the slot's bytes go: presigned by the store, else the api's own endpoint."""
+        video_id = slot.video_id
+        presigned = self.store.presigned_put(slot.source_key, slot.content_type, self.tokens.ttl)
+        token, expires_at = self.tokens.issue(video_id, owner_id, slot.size_bytes)
+        url = presigned or f"{self.public_url}/uploads/{video_id}?token={token}"
+        tus_url = f"{self.public_url}/uploads/tus/{video_id}?token={token}"
+        return NewUpload(video_id, url, slot.content_type, expires_at, position, tus_url)
 
     def open_slot(self, token: str, video_id: UUID) -> UploadSlot:
         """The upload the token names, while its bytes may still be sent by its owner."""
@@ -100,8 +120,11 @@ class Uploads:
         return reason
 
     def complete(self, video_id: UUID, user_id: UUID) -> int:
-        """Start processing what the object store holds (or fail on a size mismatch)."""
+        """Start processing what the object store holds (or fail on a size mismatch); an
+        upload already completed (a tus upload completes itself) stays as it is (0)."""
         video = self.videos.get_video(video_id)
         video.check_owner(user_id)
+        if video.status in (VideoStatus.PROCESSING, VideoStatus.READY) and not video.deleted:
+            return 0
         stored = self.store.stat(video.source_key)
         return self.videos.complete_upload(video_id, user_id, stored.size if stored else None)

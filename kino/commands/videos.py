@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID
 
 from kino.commands.base import KinoApplication, last_position
@@ -23,7 +24,7 @@ from kino.domain.video_rules import (
     clean_filename,
     master_key,
 )
-from kino.domain.video_values import Rendition, VideoStatus
+from kino.domain.video_values import ProbeResult, Rendition, Storyboard, VideoStatus, Visibility
 from kino.domain.videos import Video
 
 
@@ -47,7 +48,7 @@ class Videos(KinoApplication):
         size_bytes: int,
         content_type: str,
         description: str = "",
-        visibility: str = "PUBLIC",
+        visibility: str = Visibility.PUBLIC,
         max_bytes: int = 2**31 - 1,
     ) -> UploadCreated:
         if size_bytes < 0 or size_bytes > max_bytes:
@@ -88,6 +89,13 @@ class Videos(KinoApplication):
             video.complete_upload(stored_size)
         return self._save(video) or 0
 
+    def renew_upload(self, video_id: UUID, user_id: UUID) -> int:
+        """The owner takes fresh upload URLs for a video still awaiting its bytes."""
+        video = self.get_video(video_id)
+        video.check_owner(user_id)
+        video.renew_upload(datetime.now(UTC))
+        return self._save(video) or 0
+
     def update_video(
         self,
         video_id: UUID,
@@ -111,28 +119,8 @@ class Videos(KinoApplication):
 
     # The transcoder's commands: idempotent, safe to repeat.
 
-    def record_probe(
-        self,
-        video_id: UUID,
-        *,
-        duration_seconds: float,
-        width: int,
-        height: int,
-        has_video: bool,
-        has_audio: bool,
-        ladder: list[str],
-    ) -> int | None:
-        def record(video: Video) -> None:
-            video.record_probe(
-                duration_seconds=duration_seconds,
-                width=width,
-                height=height,
-                has_video=has_video,
-                has_audio=has_audio,
-                ladder=ladder,
-            )
-
-        return self._apply(video_id, record)
+    def record_probe(self, video_id: UUID, probe: ProbeResult) -> int | None:
+        return self._apply(video_id, lambda video: video.record_probe(probe))
 
     def add_rendition(self, video_id: UUID, rendition: Rendition) -> int | None:
         key = master_key(video_id)
@@ -141,14 +129,21 @@ class Videos(KinoApplication):
     def add_images(self, video_id: UUID, thumbnail_key: str, poster_key: str) -> int | None:
         return self._apply(video_id, lambda video: video.add_images(thumbnail_key, poster_key))
 
+    def add_storyboard(self, video_id: UUID, storyboard: Storyboard) -> int | None:
+        return self._apply(video_id, lambda video: video.add_storyboard(storyboard))
+
     def mark_ready(self, video_id: UUID) -> int | None:
         return self._apply(video_id, lambda video: video.mark_ready())
 
-    def expire_upload(self, video_id: UUID, reason: str) -> int | None:
-        """Fail a video whose upload never completed (and only such a video)."""
+    def expire_upload(
+        self, video_id: UUID, reason: str, started_on: datetime | None = None
+    ) -> int | None:
+        """Fail a video whose upload never completed (and only such a video); with
+        ``started_on`` (the start the caller judged), not if its URLs were renewed since."""
 
         def expire(video: Video) -> None:
-            if video.status == VideoStatus.AWAITING_UPLOAD:
+            renewed = started_on is not None and video.upload_started_on != started_on
+            if video.status == VideoStatus.AWAITING_UPLOAD and not renewed:
                 video.fail(reason)
 
         return self._apply(video_id, expire)

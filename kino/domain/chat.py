@@ -47,6 +47,9 @@ class ChatRoom(Aggregate):
         user_id: UUID
         until: datetime | None
 
+    class UserUnbanned(Aggregate.Event):
+        user_id: UUID
+
     class Closed(Aggregate.Event):
         pass
 
@@ -95,6 +98,12 @@ class ChatRoom(Aggregate):
             raise BadInputError("The stream's owner cannot be banned.", field="userId")
         self._ban(user_id=user_id, until=until)
 
+    def unban(self, actor_id: UUID, user_id: UUID) -> None:
+        """Lift a ban (nothing happens for a user who is not banned)."""
+        self.check_moderator(actor_id)
+        if user_id in self.bans:
+            self._unban(user_id=user_id)
+
     def close(self) -> None:
         if not self.closed:
             self._close()
@@ -110,6 +119,10 @@ class ChatRoom(Aggregate):
     @event(UserBanned)
     def _ban(self, user_id: UUID, until: datetime | None) -> None:
         self.bans[user_id] = until
+
+    @event(UserUnbanned)
+    def _unban(self, user_id: UUID) -> None:
+        del self.bans[user_id]
 
     @event(Closed)
     def _close(self) -> None:

@@ -1,8 +1,11 @@
 """The live context: a stream an owner publishes to from an encoder (OBS, ffmpeg).
 
 The stream key is a bearer secret: only its SHA-256 is stored, in events too.
-Status is OFFLINE until an ingest reports the encoder connected, LIVE while it
-publishes, and ENDED for good once the owner ends the stream.
+Status is OFFLINE until an ingest has made the encoder's first publish playable, LIVE
+from then on (also while the encoder is away, within the reconnect grace), and ENDED for
+good once the owner ends the stream or the grace runs out. Which ingest holds the stream
+(``PublishAccepted``) is an event, so two ingests cannot both take it: the second's save
+conflicts, or it finds the stream held.
 """
 
 from __future__ import annotations
@@ -52,12 +55,30 @@ def hash_stream_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def live_prefix(stream_id: UUID) -> str:
+    """Where a stream's live playlists and segments are kept in the object store."""
+    return f"live/{stream_id}/"
+
+
+def recording_key(stream_id: UUID, session: int) -> str:
+    """One publish session's recording, as received (FLV), in the object store."""
+    return f"{live_prefix(stream_id)}recording/s{session:04d}.flv"
+
+
 class LiveStream(Aggregate):
     class Created(Aggregate.Created):
+        """Version 2 added ``save_recording`` (streams created before were not recorded)."""
+
+        class_version = 2
         owner_id: UUID
         title: str
         description: str
         key_hash: str
+        save_recording: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["save_recording"] = False
 
     class KeyRotated(Aggregate.Event):
         key_hash: str
@@ -71,13 +92,39 @@ class LiveStream(Aggregate):
     class Ended(Aggregate.Event):
         pass
 
+    class PublishAccepted(Aggregate.Event):
+        """An ingest took the encoder's publish: session ``session`` begins there."""
+
+        ingest: str
+        session: int
+
+    class PublishStopped(Aggregate.Event):
+        """The encoder of ``session`` went away (the reconnect grace begins)."""
+
+        session: int
+
+    class RecordingSaved(Aggregate.Event):
+        video_id: UUID
+
     @event(Created)
-    def __init__(self, owner_id: UUID, title: str, description: str, key_hash: str) -> None:
+    def __init__(
+        self,
+        owner_id: UUID,
+        title: str,
+        description: str,
+        key_hash: str,
+        save_recording: bool = True,
+    ) -> None:
         self.owner_id = owner_id
         self.title = title
         self.description = description
         self.key_hash = key_hash
+        self.save_recording = save_recording
         self.status = LiveStatus.OFFLINE
+        self.ingest: str | None = None
+        self.publishing = False
+        self.sessions = 0
+        self.recording_id: UUID | None = None
 
     def check_owner(self, user_id: UUID) -> None:
         if user_id != self.owner_id:
@@ -105,6 +152,30 @@ class LiveStream(Aggregate):
         if self.status is not LiveStatus.ENDED:
             self._end()
 
+    def accept_publish(self, ingest: str) -> int:
+        """A new publish session on ``ingest``; refused when ended or held by another ingest.
+
+        The same ingest may take back a stream it holds: it asks only when it has no
+        session of its own for it (it restarted, so its old session is gone)."""
+        if self.status is LiveStatus.ENDED:
+            raise ConflictError("This stream has ended.")
+        if self.publishing and self.ingest != ingest:
+            raise ConflictError("This stream is already being published.")
+        self._accept_publish(ingest=ingest, session=self.sessions + 1)
+        return self.sessions
+
+    def stop_publish(self, session: int) -> None:
+        if self.publishing and session == self.sessions:
+            self._stop_publish(session=session)
+
+    def grace_over(self, session: int) -> bool:
+        """True when nobody published since ``session`` stopped (so the stream may end)."""
+        return not self.publishing and self.sessions == session
+
+    def save_recording_as(self, video_id: UUID) -> None:
+        if self.recording_id is None:
+            self._save_recording(video_id=video_id)
+
     @event(KeyRotated)
     def _rotate_key(self, key_hash: str) -> None:
         self.key_hash = key_hash
@@ -120,6 +191,18 @@ class LiveStream(Aggregate):
     @event(Ended)
     def _end(self) -> None:
         self.status = LiveStatus.ENDED
+
+    @event(PublishAccepted)
+    def _accept_publish(self, ingest: str, session: int) -> None:
+        self.ingest, self.sessions, self.publishing = ingest, session, True
+
+    @event(PublishStopped)
+    def _stop_publish(self, session: int) -> None:
+        self.publishing = False
+
+    @event(RecordingSaved)
+    def _save_recording(self, video_id: UUID) -> None:
+        self.recording_id = video_id
 
 
 class StreamKey(Aggregate):

@@ -1,4 +1,5 @@
-"""An identity asserted by an OpenID Connect provider, and what Kino derives from it.
+"""An identity asserted by an OpenID Connect provider, what Kino derives from it, and what the
+provider sends back to the redirect URI (``OAuthCallback``).
 
 Pure functions: the handle and display name a first sign-in proposes, from the claims.
 """
@@ -22,6 +23,27 @@ from kino.domain.text import opaque
 MIN_HANDLE, MAX_HANDLE = 3, 30
 MAX_SUBJECT_LENGTH = 255
 FALLBACK_HANDLE = "user"
+
+
+@dataclass(frozen=True)
+class OAuthCallback:
+    """What the provider sent to the redirect URI (and the client passes on), each value
+    checked as an opaque string: a refused one is a BadInputError naming it."""
+
+    provider: str
+    code: str
+    state: str
+    iss: str | None = None
+    redirect_uri: str | None = None
+
+    def __post_init__(self) -> None:
+        opaque(self.provider, field="provider", max_length=64)
+        opaque(self.code, field="code", max_length=2048)
+        opaque(self.state, field="state", max_length=256)
+        if self.iss is not None:
+            opaque(self.iss, field="iss", max_length=2048)
+        if self.redirect_uri is not None:
+            opaque(self.redirect_uri, field="redirectUri", max_length=2048)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
 FILENAME_MAX = 255
 SEARCH_MAX = 200
+STORYBOARD_INDEX = "storyboard.vtt"  # hover previews: a WebVTT index of ...
+STORYBOARD_SPRITE = "storyboard.jpg"  # ... tiles of one JPEG sprite, next to it
 
 TITLE = TextRule(
     field="title",
@@ -120,10 +122,18 @@ def master_key(video_id: UUID) -> str:
     return f"{video_prefix(video_id)}hls/master.m3u8"
 
 
+def storyboard_keys(video_id: UUID) -> tuple[str, str]:
+    """The object keys of a video's hover previews: its WebVTT index and its sprite."""
+    prefix = video_prefix(video_id)
+    return prefix + STORYBOARD_INDEX, prefix + STORYBOARD_SPRITE
+
+
 def is_media_path(path: str) -> bool:
     """Which paths under a video's prefix may be served to viewers (never the source)."""
     parts = path.split("/")
     if parts in (["thumbnail.jpg"], ["poster.jpg"], ["hls", "master.m3u8"]):
+        return True
+    if parts in ([STORYBOARD_INDEX], [STORYBOARD_SPRITE]):
         return True
     if len(parts) != 3 or parts[0] != "hls" or not parts[1].replace("_", "").isalnum():
         return False

@@ -9,7 +9,7 @@ of a video, and one rendition of its HLS ladder.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -62,3 +62,35 @@ class Rendition:
             playlist_key=str(payload["playlist_key"]),
             average_bandwidth=int(average) if average is not None else None,
         )
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What probing an upload found, and the ladder planned from it (the ``Probed`` event)."""
+
+    duration_seconds: float
+    width: int
+    height: int
+    has_video: bool
+    has_audio: bool
+    ladder: tuple[str, ...]  # the rungs' names, lowest first
+
+    def as_payload(self) -> dict[str, Any]:
+        return {**asdict(self), "ladder": list(self.ladder)}
+
+
+@dataclass(frozen=True)
+class Storyboard:
+    """Hover previews of a video: a JPEG sprite of ``tiles`` frames (``tile_width`` by
+    ``tile_height``), one every ``interval_seconds``, and a WebVTT index of it whose cues
+    point into the sprite (``sprite.jpg#xywh=x,y,w,h``): the ``Video.StoryboardAdded`` event."""
+
+    index_key: str  # the WebVTT's object key
+    sprite_key: str  # the sprite's object key
+    interval_seconds: float
+    tiles: int
+    tile_width: int
+    tile_height: int
+
+    def as_payload(self) -> dict[str, Any]:
+        return asdict(self)

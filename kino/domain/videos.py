@@ -1,7 +1,8 @@
 """The videos context: one ``Video`` aggregate per upload.
 
 Life cycle: upload created (AWAITING_UPLOAD) → upload completed (PROCESSING) →
-probed → one rendition added per rung of the ladder → ready, or failed with a
+probed → one rendition added per rung of the ladder (images and a storyboard of hover
+previews along the way) → ready, or failed with a
 reason a person understands. Details and visibility can be edited by the owner;
 deletion is final. Commands from the transcoder are idempotent: a redelivered job
 may report a rendition or the readiness twice, and the second report changes nothing.
@@ -9,6 +10,7 @@ may report a rendition or the readiness twice, and the second report changes not
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +18,13 @@ from eventsourcing.domain import Aggregate, event
 
 from kino.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from kino.domain.video_rules import DESCRIPTION, TITLE, check_visibility, source_key
-from kino.domain.video_values import Rendition, VideoStatus, Visibility
+from kino.domain.video_values import (
+    ProbeResult,
+    Rendition,
+    Storyboard,
+    VideoStatus,
+    Visibility,
+)
 
 
 class Video(Aggregate):
@@ -31,6 +39,11 @@ class Video(Aggregate):
 
     class UploadCompleted(Aggregate.Event):
         size_bytes: int
+
+    class UploadRenewed(Aggregate.Event):
+        """The owner was handed fresh upload URLs; the abandoned-upload deadline restarts."""
+
+        renewed_on: datetime
 
     class Probed(Aggregate.Event):
         duration_seconds: float
@@ -47,6 +60,17 @@ class Video(Aggregate):
     class ImagesAdded(Aggregate.Event):
         thumbnail_key: str
         poster_key: str
+
+    class StoryboardAdded(Aggregate.Event):
+        """Hover previews: a sprite of ``tiles`` frames, one every ``interval_seconds``, and
+        its WebVTT index (``#xywh=`` cues) that players read."""
+
+        index_key: str  # the WebVTT
+        sprite_key: str  # the JPEG sprite
+        interval_seconds: float
+        tiles: int
+        tile_width: int
+        tile_height: int
 
     class BecameReady(Aggregate.Event):
         pass
@@ -86,8 +110,10 @@ class Video(Aggregate):
         self.ladder: list[str] = []
         self.renditions: dict[str, Rendition] = {}
         self.thumbnail_key: str | None = None
+        self.storyboard_key: str | None = None
         self.failure_reason: str | None = None
         self.deleted = False
+        self.upload_renewed_on: datetime | None = None
 
     def check_owner(self, user_id: UUID) -> None:
         if self.deleted:
@@ -110,29 +136,23 @@ class Video(Aggregate):
         if self.status != VideoStatus.AWAITING_UPLOAD:
             raise ConflictError("This upload was already completed.")
 
+    @property
+    def upload_started_on(self) -> datetime:
+        """When the upload's current URLs were handed out: the abandoned-upload clock."""
+        return self.upload_renewed_on or self.created_on
+
+    def renew_upload(self, now: datetime) -> None:
+        """Fresh URLs for an upload still awaiting bytes (what arrived so far is kept)."""
+        self.check_awaiting_upload()
+        self._upload_renewed(renewed_on=now)
+
     def complete_upload(self, size_bytes: int) -> None:
         self.check_awaiting_upload()
         self._complete_upload(size_bytes=size_bytes)
 
-    def record_probe(
-        self,
-        *,
-        duration_seconds: float,
-        width: int,
-        height: int,
-        has_video: bool,
-        has_audio: bool,
-        ladder: list[str],
-    ) -> None:
+    def record_probe(self, probe: ProbeResult) -> None:
         if self.status == VideoStatus.PROCESSING and not self.ladder:
-            self._probed(
-                duration_seconds=duration_seconds,
-                width=width,
-                height=height,
-                has_video=has_video,
-                has_audio=has_audio,
-                ladder=ladder,
-            )
+            self._probed(**probe.as_payload())
 
     def add_rendition(self, rendition: Rendition, master_key: str) -> bool:
         if self.status != VideoStatus.PROCESSING or rendition.name in self.renditions:
@@ -143,6 +163,10 @@ class Video(Aggregate):
     def add_images(self, thumbnail_key: str, poster_key: str) -> None:
         if self.status == VideoStatus.PROCESSING and self.thumbnail_key is None:
             self._images_added(thumbnail_key=thumbnail_key, poster_key=poster_key)
+
+    def add_storyboard(self, storyboard: Storyboard) -> None:
+        if self.status == VideoStatus.PROCESSING and self.storyboard_key is None:
+            self._storyboard_added(**storyboard.as_payload())
 
     def mark_ready(self) -> None:
         if self.status != VideoStatus.PROCESSING:
@@ -177,6 +201,10 @@ class Video(Aggregate):
     def _complete_upload(self, size_bytes: int) -> None:
         self.status = VideoStatus.PROCESSING
 
+    @event(UploadRenewed)
+    def _upload_renewed(self, renewed_on: datetime) -> None:
+        self.upload_renewed_on = renewed_on
+
     @event(Probed)
     def _probed(  # noqa: PLR0917 - the event's fields
         self,
@@ -196,6 +224,18 @@ class Video(Aggregate):
     @event(ImagesAdded)
     def _images_added(self, thumbnail_key: str, poster_key: str) -> None:
         self.thumbnail_key = thumbnail_key
+
+    @event(StoryboardAdded)
+    def _storyboard_added(  # noqa: PLR0917 - the event's fields
+        self,
+        index_key: str,
+        sprite_key: str,
+        interval_seconds: float,
+        tiles: int,
+        tile_width: int,
+        tile_height: int,
+    ) -> None:
+        self.storyboard_key = index_key
 
     @event(BecameReady)
     def _became_ready(self) -> None:

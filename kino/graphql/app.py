@@ -30,6 +30,7 @@ from kino.domain.errors import KinoError
 from kino.graphql.context import KinoContext
 from kino.graphql.fanout import SharedSubscriptions
 from kino.graphql.requests import MalformedRequestError, decode_json, http_request_data
+from kino.graphql.response_cache import ResponseCache
 from kino.graphql.schema import build_schema
 from kino.graphql.transport import SharedTransportWSHandler
 
@@ -47,6 +48,8 @@ def make_controller(container: Container, fanout: SharedSubscriptions) -> type[A
     """The GraphQL controller; ``fanout`` shares subscription executions (close it at
     shutdown, before the container)."""
     settings = container.settings
+    resources = container.resources
+    cache = ResponseCache(resources.snapshot, resources.metrics)
 
     async def context_getter(scope: Scope) -> KinoContext:
         headers = dict(scope.get("headers") or [])
@@ -61,7 +64,7 @@ def make_controller(container: Container, fanout: SharedSubscriptions) -> type[A
         )
 
     base = make_graphql_controller(
-        build_schema(settings),
+        build_schema(settings, resources.metrics),
         path="/graphql",
         graphql_ide="graphiql" if settings.graphql_ide else None,
         context_getter=context_getter,
@@ -127,7 +130,8 @@ def make_controller(container: Container, fanout: SharedSubscriptions) -> type[A
             """Queries over GET or POST, mutations over POST (else 405), no subscriptions."""
             method = request_adapter.method
             allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
-            try:
+
+            async def execute() -> ExecutionResult:
                 result: ExecutionResult = await self.schema.execute(
                     request_data.query,
                     root_value=root_value,
@@ -138,6 +142,16 @@ def make_controller(container: Container, fanout: SharedSubscriptions) -> type[A
                     operation_extensions=request_data.extensions,
                 )
                 return result
+
+            try:
+                if not _may_use_cache(request, context) or request_data.query is None:
+                    return await execute()
+                return await cache.answer(
+                    request_data.query,
+                    request_data.operation_name,
+                    request_data.variables,
+                    execute,
+                )
             except CannotGetOperationTypeError as error:
                 raise HTTPException(400, error.as_http_error_reason()) from None
             except InvalidOperationTypeError as error:
@@ -157,6 +171,12 @@ def make_controller(container: Container, fanout: SharedSubscriptions) -> type[A
             return response
 
     return KinoGraphQLController
+
+
+def _may_use_cache(request: Request[Any, Any, Any], context: KinoContext) -> bool:
+    """Anonymous requests that do not ask for a fresh answer (``Cache-Control: no-cache``)."""
+    asked = request.headers.get("cache-control", "").lower()
+    return context.authorization is None and "no-cache" not in asked and "no-store" not in asked
 
 
 def _prefers_graphql_response_json(accept: str) -> bool:

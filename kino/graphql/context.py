@@ -1,10 +1,7 @@
-"""Per-request context: the container, the signed-in viewer, read-your-writes waits."""
+"""Per-request context: the container, the signed-in viewer, the request's dataloaders."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -13,11 +10,9 @@ from strawberry.types import Info as StrawberryInfo
 
 from kino.bootstrap.container import Container
 from kino.commands.authentication import Viewer
-from kino.domain.errors import KinoError, UnauthenticatedError
+from kino.domain.errors import UnauthenticatedError
 from kino.graphql.fanout import SharedSubscriptions
 from kino.graphql.loaders import Loaders
-
-READ_YOUR_WRITES_TIMEOUT = 10.0
 
 
 class KinoContext(BaseContext, kw_only=True):
@@ -70,16 +65,3 @@ class KinoContext(BaseContext, kw_only=True):
 
 
 Info = StrawberryInfo[KinoContext, None]
-
-
-async def wait_for_position(
-    position: Callable[[], Awaitable[int]], target: int, timeout: float = READ_YOUR_WRITES_TIMEOUT
-) -> None:
-    """Wait until a read model has processed notification ``target`` (read-your-writes)."""
-    deadline = time.monotonic() + timeout
-    delay = 0.002
-    while await position() < target:
-        if time.monotonic() > deadline:
-            raise KinoError("The change was saved but is taking long to appear; reload shortly.")
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.05)

@@ -3,15 +3,18 @@
 Strawberry executes a subscription's selection once per subscriber per event.
 For public, viewer-independent fields (``SHARED_FIELDS``), subscribers of the
 same (query, variables, operation name) in one process share a single execution
-instead: its results are serialised to JSON once and put into every
-subscriber's bounded queue. A subscriber whose queue is full is dropped (its
-``on_drop`` is called) and never slows the run or the other subscribers.
+instead: its results are serialised to JSON once, into the run's ``FrameLog``,
+which every subscriber reads at its own pace (a position, not a queue of its
+own: per-subscriber state is what bounds how many a process holds). A
+subscriber more than ``queue_size`` frames behind is dropped (its ``on_drop``
+is called) and never slows the run or the other subscribers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -30,6 +33,8 @@ from graphql import (
 from prometheus_client import Counter
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
+from kino.graphql.operations import root_fields
+
 log = structlog.get_logger(__name__)
 
 EXECUTIONS = Counter(
@@ -45,23 +50,10 @@ Frame = tuple[str, str]  # ("next" | "error" | "complete" | "dropped", JSON text
 SourceFactory = Callable[[], Awaitable[AsyncIterator[Any]]]
 
 
-@lru_cache(maxsize=512)
 def is_shared(query: str, operation_name: str | None) -> bool:
     """True for a subscription whose root fields are all shareable (no fragments)."""
-    try:
-        document = parse(query)
-    except GraphQLError:
-        return False
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    if len(operations) != 1 or operations[0].operation is not OperationType.SUBSCRIPTION:
-        return False
-    selections = operations[0].selection_set.selections
-    return all(
-        isinstance(node, FieldNode) and node.name.value in SHARED_FIELDS and not node.directives
-        for node in selections
-    )
+    fields = root_fields(query, operation_name, OperationType.SUBSCRIPTION)
+    return fields is not None and fields <= SHARED_FIELDS
 
 
 @lru_cache(maxsize=512)
@@ -106,33 +98,84 @@ def operation_key(query: str, variables: dict[str, object] | None, name: str | N
     return (query, json.dumps(variables or {}, sort_keys=True, default=str), name)
 
 
+class FrameLog:
+    """A run's recent frames by position, and one event that wakes every waiting reader."""
+
+    __slots__ = ("arrived", "first", "framed", "frames")
+
+    def __init__(self) -> None:
+        self.frames: deque[Frame] = deque()
+        self.first = 0  # the position of frames[0]
+        self.arrived = asyncio.Event()
+        # (position, operation id) → the whole graphql-transport-ws message, made once for
+        # every subscriber that names its operation the same (clients mostly say "1").
+        self.framed: dict[tuple[int, str], str] = {}
+
+    @property
+    def end(self) -> int:
+        return self.first + len(self.frames)
+
+    def append(self, frame: Frame) -> None:
+        self.frames.append(frame)
+        self.arrived.set()  # wakes the readers waiting now ...
+        self.arrived.clear()  # ... and the next ones wait for the next frame
+
+    def at(self, position: int) -> Frame:
+        return self.frames[position - self.first]
+
+    def message(self, position: int, operation_id: str) -> str:
+        """The ``next`` message carrying the frame at ``position`` for ``operation_id``."""
+        key = (position, operation_id)
+        text = self.framed.get(key)
+        if text is None:
+            prefix = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
+            text = self.framed[key] = prefix + self.at(position)[1] + "}"
+        return text
+
+    def trim(self, oldest_needed: int) -> None:
+        while self.frames and self.first < oldest_needed:
+            self.frames.popleft()
+            self.first += 1
+        if self.framed:
+            self.framed = {key: text for key, text in self.framed.items() if key[0] >= self.first}
+
+
 class Sink:
-    __slots__ = ("dropped", "on_drop", "queue")
+    """One subscriber: where it is in its run's log; ``on_drop`` ends it once it is dropped."""
 
-    def __init__(self, size: int, on_drop: Callable[[], None]) -> None:
-        self.queue: asyncio.Queue[Frame] = asyncio.Queue(size)
+    __slots__ = ("log", "on_drop", "position")
+
+    def __init__(self, log: FrameLog, on_drop: Callable[[], None]) -> None:
+        self.log = log
+        self.position = log.end  # frames from now on
         self.on_drop = on_drop
-        self.dropped = False
 
-    def offer(self, frame: Frame) -> bool:
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
-            self.dropped = True
-            return False
-        return True
+    @property
+    def behind(self) -> int:
+        return self.log.end - self.position
+
+    async def positions(self) -> AsyncIterator[tuple[int, Frame]]:
+        """Each frame with its position in the log, until a frame that ends the run."""
+        log = self.log
+        while True:
+            while self.position < log.end:
+                position = self.position
+                frame = log.at(position)
+                self.position += 1
+                yield position, frame
+                if frame[0] != "next":
+                    return
+            await log.arrived.wait()
 
     async def frames(self) -> AsyncIterator[Frame]:
-        while True:
-            frame = await self.queue.get()
+        async for _, frame in self.positions():
             yield frame
-            if frame[0] != "next":
-                return
 
 
 class _Run:
     def __init__(self) -> None:
         self.sinks: set[Sink] = set()
+        self.log = FrameLog()
         self.task: asyncio.Task[None] | None = None
 
 
@@ -156,11 +199,11 @@ class SharedSubscriptions:
     async def attach(
         self, key: Key, make_source: SourceFactory, on_drop: Callable[[], None]
     ) -> AsyncIterator[Sink]:
-        sink = Sink(self.queue_size, on_drop)
         run = self._runs.get(key)
         if run is None:
             run = self._runs[key] = _Run()
             run.task = asyncio.create_task(self._pump(key, run, make_source))
+        sink = Sink(run.log, on_drop)
         run.sinks.add(sink)
         try:
             yield sink
@@ -175,15 +218,19 @@ class SharedSubscriptions:
         if frame[0] == "next":
             self.executions += 1
             EXECUTIONS.inc()
-        delivered = 0
+        log = run.log
+        log.append(frame)
+        delivered, oldest_needed = 0, log.end
         for sink in tuple(run.sinks):
-            if sink.offer(frame):
+            if sink.behind <= self.queue_size:
                 delivered += 1
+                oldest_needed = min(oldest_needed, sink.position)
                 continue
             run.sinks.discard(sink)
             self.dropped += 1
             DROPPED.inc()
             sink.on_drop()
+        log.trim(oldest_needed)
         self.deliveries += delivered
         DELIVERIES.inc(delivered)
 

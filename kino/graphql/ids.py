@@ -63,6 +63,13 @@ def check_page_size(first: int, limit: int = 100) -> int:
     return first
 
 
+def baseline(read_model: dict[str, int], delivered: dict[str, int]) -> dict[str, int]:
+    """What a new subscriber has seen already: the read model's positions, or what this
+    process already delivered on the channel when that is further (a replay after Redis lost
+    the read model publishes old messages again)."""
+    return {app: max(position, delivered.get(app, 0)) for app, position in read_model.items()}
+
+
 async def fresh_announcements(
     messages: AsyncIterator[bytes], seen: dict[str, int]
 ) -> AsyncIterator[dict[str, object]]:

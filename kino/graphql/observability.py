@@ -16,7 +16,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from kino.bootstrap.container import metrics
+from kino.bootstrap.container import ApiMetrics
 
 _SPREADS_FOLLOWED = 8
 
@@ -24,6 +24,10 @@ _SPREADS_FOLLOWED = 8
 class OperationMetrics(SchemaExtension):
     """Counts operations by their first root field: a fixed set (the schema's), never the
     client's ``operationName``, so made-up names cannot grow the metrics."""
+
+    def __init__(self, metrics: ApiMetrics) -> None:
+        super().__init__()
+        self._metrics = metrics
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
@@ -36,8 +40,7 @@ class OperationMetrics(SchemaExtension):
             kind = "invalid"
         result = context.result
         outcome = "error" if result is None or getattr(result, "errors", None) else "ok"
-        metrics.GRAPHQL_OPERATIONS.labels(name, kind, outcome).inc()
-        metrics.GRAPHQL_LATENCY.labels(name, kind).observe(time.perf_counter() - started)
+        self._metrics.graphql_operation(name, kind, outcome, time.perf_counter() - started)
 
 
 def operation_label(context: ExecutionContext) -> str:

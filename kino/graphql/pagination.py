@@ -7,23 +7,14 @@ name), as the contract wants. ``connection()`` makes one from the rows a reader 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import Generic, Protocol, TypeVar
-from uuid import UUID
+from typing import Generic, TypeVar
 
 import strawberry
 
-from kino.queries.cursors import encode_cursor
+from kino.queries.cursors import Keyed, encode_cursor
 
 Row = TypeVar("Row")
 Node = TypeVar("Node")
-
-
-class Keyed(Protocol):
-    @property
-    def id(self) -> UUID: ...
-    @property
-    def created_at(self) -> datetime: ...
 
 
 @strawberry.type

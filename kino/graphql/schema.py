@@ -16,7 +16,7 @@ from strawberry.extensions import (
 from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.tools import merge_types
 
-from kino.bootstrap.container import Settings
+from kino.bootstrap.container import ApiMetrics, Settings
 from kino.domain.chat import HISTORY_CAP
 from kino.graphql.accounts.mutations import AccountsMutation
 from kino.graphql.accounts.queries import AccountsQuery
@@ -46,9 +46,10 @@ Subscription = merge_types(
 )
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    """Document limits and error codes. The validation rules are made once here: Strawberry's
-    validation cache keys on the rule classes, so they must be the same for every request."""
+def build_schema(settings: Settings, metrics: ApiMetrics) -> strawberry.Schema:
+    """Document limits, error codes, operations counted in ``metrics``. The validation rules are
+    made once here: Strawberry's validation cache keys on the rule classes, so they must be the
+    same for every request."""
     limits = document_limits(settings)
     rules: list[type[ASTValidationRule]] = [document_limits_rule(limits)]
     if not settings.graphql_introspection:
@@ -60,7 +61,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         DocumentsOffThread,
         lambda: OperationCost(limits),
         ErrorCodes,
-        OperationMetrics,
+        lambda: OperationMetrics(metrics),
     ]
     if settings.otel_endpoint:
         extensions.append(OpenTelemetryExtension)

@@ -20,7 +20,6 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage
 
-from kino.bootstrap.container import metrics
 from kino.graphql.context import KinoContext
 from kino.graphql.fanout import is_shared, operation_key, watched_stream
 from kino.graphql.requests import message_problem
@@ -55,21 +54,17 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None])
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[KinoContext, None]) -> None:
-        metrics.WEBSOCKET_SUBSCRIBERS.inc()
+        container = self.context.container
         stream = watched_stream(operation.query, operation.variables, operation.operation_name)
         viewing = (
-            self.context.container.realtime.viewers.watching(stream)
-            if stream
-            else contextlib.nullcontext()
+            container.realtime.viewers.watching(stream) if stream else contextlib.nullcontext()
         )
-        try:
+        with container.resources.metrics.subscription():
             async with viewing:  # each subscriber of a stream is one viewer of it
                 if is_shared(operation.query, operation.operation_name):
                     await self._run_shared(operation)
                 else:
                     await super().run_operation(operation)
-        finally:
-            metrics.WEBSOCKET_SUBSCRIBERS.dec()
 
     async def _run_shared(self, operation: Operation[KinoContext, None]) -> None:
         context = self.context
@@ -88,12 +83,11 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None])
 
         task = asyncio.current_task()
         async with context.fanout.attach(key, make_source, lambda: self._drop(task)) as sink:
-            prefix = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
-            async for kind, text in sink.frames():
+            async for position, (kind, text) in sink.positions():
                 if operation.completed:
                     return
                 if kind == "next":
-                    if not await self._send_text(prefix + text + "}"):
+                    if not await self._send_text(sink.log.message(position, operation.id)):
                         return
                 elif kind == "error":
                     await operation.send_operation_message(

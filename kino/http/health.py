@@ -3,18 +3,11 @@ answers and no projection is failing or left without a projector), /metrics."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from litestar import Controller, Response, get
 
-from kino.bootstrap.container import (
-    PROBE_TIMEOUT,
-    Container,
-    Watchdog,
-    metrics,
-    projection_problems,
-)
+from kino.bootstrap.container import Container, Watchdog
 
 
 class HealthController(Controller):
@@ -31,28 +24,10 @@ class HealthController(Controller):
 
     @get("/readyz")
     async def readyz(self, container: Container) -> Response[dict[str, Any]]:
-        probes = container.resources.probes
-        results = await asyncio.gather(
-            *(asyncio.wait_for(probe(), PROBE_TIMEOUT) for probe in probes.values()),
-            return_exceptions=True,
-        )
-        failing = sorted(
-            name
-            for name, result in zip(probes, results, strict=True)
-            if isinstance(result, BaseException)
-        )
-        body: dict[str, Any] = {
-            "status": "ok" if not failing else "unavailable",
-            "checks": {name: "ok" if name not in failing else "failing" for name in probes},
-        }
-        if failing:
-            body["failing"] = failing
-        for result in results:
-            if (problems := projection_problems(result)) is not None:
-                body["projections"] = problems
-        return Response(body, status_code=200 if not failing else 503)
+        report = await container.resources.readiness.check()
+        return Response(report.body, status_code=200 if report.ready else 503)
 
     @get("/metrics", sync_to_thread=False)
-    def metrics_endpoint(self) -> Response[bytes]:
-        payload, content_type = metrics.render()
+    def metrics_endpoint(self, container: Container) -> Response[bytes]:
+        payload, content_type = container.resources.metrics.page()
         return Response(payload, media_type=content_type)

@@ -1,11 +1,12 @@
-"""``GET /media/{videoId}/{path}``: playlists, segments and images for players.
+"""``GET /media/{videoId}/{path}``: playlists, segments, images and the storyboard's WebVTT
+index for players.
 
 PUBLIC and UNLISTED media go to anyone, cross-origin (``Access-Control-Allow-Origin: *``).
 PRIVATE media goes to its owner only: with ``?token=`` (a short-lived media token the
 catalog puts in the owner's URLs, valid while the session it was issued to is; the playlists
-served with it carry it on every URL inside) or ``Authorization: Bearer``. Anyone else gets
-404. Byte ranges are answered with 206; segments and images are immutable, playlists are
-revalidated (``no-cache``).
+and the storyboard index served with it carry it on every URL inside) or
+``Authorization: Bearer``. Anyone else gets 404. Byte ranges are answered with 206; segments
+and images are immutable, playlists and indexes are revalidated (``no-cache``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from litestar.response import Stream
 from kino.bootstrap.container import Container, ObjectStore
 from kino.domain.errors import KinoError
 from kino.domain.video_rules import is_media_path, video_prefix
+from kino.domain.video_values import Visibility
 from kino.http.errors import error_response
 from kino.queries.videos import VideoRecord
 
@@ -30,7 +32,9 @@ CONTENT_TYPES = {
     ".m4s": "video/iso.segment",
     ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
+    ".vtt": "text/vtt; charset=utf-8",
 }
+INDEXES = (".m3u8", ".vtt")  # small texts that name other media: read whole, revalidated
 IMMUTABLE = "max-age=31536000, immutable"
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _MAP_URI = re.compile(r'(#EXT-X-MAP:URI=")([^"]+)(")')
@@ -39,7 +43,7 @@ _NOT_FOUND = {"code": "NOT_FOUND", "message": "There is no such media."}
 
 def cache_control(path: str, private: bool) -> str:
     scope = "private" if private else "public"
-    return f"{scope}, no-cache" if path.endswith(".m3u8") else f"{scope}, {IMMUTABLE}"
+    return f"{scope}, no-cache" if path.endswith(INDEXES) else f"{scope}, {IMMUTABLE}"
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
@@ -72,6 +76,17 @@ def with_token(playlist: str, token: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def vtt_with_token(index: str, token: str) -> str:
+    """Carry the media token on every tile URL of a storyboard index (before its fragment)."""
+
+    def signed(line: str) -> str:
+        url, _, fragment = line.partition("#")
+        return f"{url}{'&' if '?' in url else '?'}token={token}#{fragment}"
+
+    lines = [signed(line) if "#xywh=" in line else line for line in index.splitlines()]
+    return "\n".join(lines) + "\n"
+
+
 class MediaController(Controller):
     path = "/media"
 
@@ -84,7 +99,7 @@ class MediaController(Controller):
         record = await videos.catalog.by_id(video_id) if is_media_path(path) else None
         if record is None:
             return Response(_NOT_FOUND, status_code=404)
-        private = record.visibility == "PRIVATE"
+        private = record.visibility is Visibility.PRIVATE
         headers = {"Cache-Control": cache_control(path, private)}
         if private:
             try:
@@ -96,9 +111,9 @@ class MediaController(Controller):
             headers["Access-Control-Allow-Origin"] = "*"
             headers["Access-Control-Expose-Headers"] = "Content-Length, Content-Range"
         key = video_prefix(video_id) + path
-        if path.endswith(".m3u8"):
+        if path.endswith(INDEXES):
             token = request.query_params.get("token") if private else None
-            return await _playlist(videos.store, key, token, headers)
+            return await _index(videos.store, key, token, headers)
         return await _ranged(videos.store, key, request.headers.get("range"), headers)
 
 
@@ -113,16 +128,19 @@ async def _owner_asks(
     )
 
 
-async def _playlist(
+async def _index(
     store: ObjectStore, key: str, token: str | None, headers: dict[str, str]
 ) -> Response[Any]:
-    """A playlist, carrying the media token on every URL inside when there is one."""
+    """A playlist or a storyboard index, carrying the media token on every URL inside when
+    there is one."""
     if await asyncio.to_thread(store.stat, key) is None:
         return Response(_NOT_FOUND, status_code=404, headers=headers)
     body = b"".join(await asyncio.to_thread(lambda: list(store.read(key))))
+    suffix = Path(key).suffix
     if token:
-        body = with_token(body.decode(), token).encode()
-    return Response(body, media_type=CONTENT_TYPES[".m3u8"], headers=headers)
+        sign = vtt_with_token if suffix == ".vtt" else with_token
+        body = sign(body.decode(), token).encode()
+    return Response(body, media_type=CONTENT_TYPES[suffix], headers=headers)
 
 
 async def _ranged(

@@ -8,13 +8,15 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import structlog
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from kino.bootstrap.container import metrics
+from kino.bootstrap.container import ApiMetrics
 
 log = structlog.get_logger("kino.access")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
@@ -38,7 +40,12 @@ def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
     return uuid.uuid4().hex
 
 
-def http_metrics_middleware(app: ASGIApp) -> ASGIApp:
+def http_metrics(metrics: ApiMetrics) -> Callable[[ASGIApp], ASGIApp]:
+    """The middleware that counts each request in ``metrics`` and logs it."""
+    return partial(http_metrics_middleware, metrics=metrics)
+
+
+def http_metrics_middleware(app: ASGIApp, *, metrics: ApiMetrics) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
@@ -63,8 +70,7 @@ def http_metrics_middleware(app: ASGIApp) -> ASGIApp:
                 await app(scope, receive, record)
             finally:
                 elapsed = time.perf_counter() - started
-                metrics.HTTP_REQUESTS.labels(method, route, str(status["code"])).inc()
-                metrics.HTTP_LATENCY.labels(method, route).observe(elapsed)
+                metrics.http_request(method, route, int(status["code"]), elapsed)
                 if route not in ("/healthz", "/readyz", "/metrics"):
                     log.info(
                         "request",

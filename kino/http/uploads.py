@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, put
 
-from kino.bootstrap.container import Container, remove_stale_uploads
+from kino.bootstrap.container import Container, VideosParts
 from kino.commands.base import run_sync
 from kino.commands.uploads import Uploads, UploadSlot
 from kino.domain.errors import KinoError
@@ -44,30 +41,26 @@ class UploadController(Controller):
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > slot.size_bytes:
             return await _too_large(uploads, slot)
-        staging = container.settings.data_dir / "uploads"
-        received = await _receive(request, uploads, slot, staging)
+        received = await _receive(request, container.videos, slot)
         if received is None:
             return await _too_large(uploads, slot)
         return Response({"received": received}, status_code=200)
 
 
 async def _receive(
-    request: Request[Any, Any, Any], uploads: Uploads, slot: UploadSlot, staging: Path
+    request: Request[Any, Any, Any], videos: VideosParts, slot: UploadSlot
 ) -> int | None:
     """Stream the body to a staging file and keep it; None when it is larger than declared."""
-    staging.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(remove_stale_uploads, staging)
-    fd, name = tempfile.mkstemp(dir=staging, prefix=f"{slot.video_id}-")
-    path = Path(name)
+    handle, path = await asyncio.to_thread(videos.staging.new_file, f"{slot.video_id}-")
     try:
         received = 0
-        with os.fdopen(fd, "wb") as handle:
+        with handle:
             async for chunk in request.stream():
                 received += len(chunk)
                 if received > slot.size_bytes:
                     return None
                 await asyncio.to_thread(handle.write, chunk)
-        await run_sync(uploads.keep, slot, path)
+        await run_sync(videos.uploads.keep, slot, path)
         return received
     finally:
         with contextlib.suppress(FileNotFoundError):

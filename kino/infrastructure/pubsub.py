@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -20,6 +21,8 @@ from typing import Any, cast
 import structlog
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+
+from kino.support.drop_queue import DropQueue
 
 log = structlog.get_logger(__name__)
 
@@ -58,22 +61,17 @@ class ListenerDroppedError(Exception):
     """The listener fell too far behind; it should reconnect."""
 
 
-class _Listener:
-    __slots__ = ("dropped", "queue")
+class _Listener(DropQueue[Any]):
+    """One listener's messages; once dropped, the last of them is the ``_DROPPED`` marker."""
 
-    def __init__(self, size: int) -> None:
-        self.queue: asyncio.Queue[Any] = asyncio.Queue(size)
-        self.dropped = False
+    __slots__ = ()
 
-    def offer(self, message: bytes) -> bool:
-        try:
-            self.queue.put_nowait(message)
-        except asyncio.QueueFull:
-            self.dropped = True
-            self.queue.get_nowait()  # make room for the marker; the listener is going anyway
-            self.queue.put_nowait(_DROPPED)
-            return False
-        return True
+    def offer(self, item: Any) -> bool:
+        if super().offer(item):
+            return True
+        self.queue.get_nowait()  # make room for the marker; the listener is going anyway
+        self.queue.put_nowait(_DROPPED)
+        return False
 
 
 class PubSubHub:
@@ -83,6 +81,8 @@ class PubSubHub:
         self._pubsub: PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
         self._listeners: dict[str, set[_Listener]] = {}
+        # channel → application → the highest position this process delivered on it
+        self._delivered: dict[str, dict[str, int]] = {}
         self._lock = asyncio.Lock()
         self.dropped = 0
         self.delivered = 0
@@ -91,6 +91,13 @@ class PubSubHub:
         if channel is not None:
             return len(self._listeners.get(channel, ()))
         return sum(len(listeners) for listeners in self._listeners.values())
+
+    def delivered_positions(self, channel: str) -> dict[str, int]:
+        """The highest position of each application this process has delivered on
+        ``channel`` (while anyone listened). A new subscriber's baseline: after Redis lost a
+        read model, its replay publishes again what was news minutes ago, and the read
+        model's own position is behind until the replay is done."""
+        return dict(self._delivered.get(channel, {}))
 
     async def listen(self, channel: str) -> AsyncGenerator[bytes, None]:
         listener = _Listener(self.queue_size)
@@ -133,6 +140,7 @@ class PubSubHub:
             listeners.discard(listener)
             if not listeners:
                 del self._listeners[channel]
+                self._delivered.pop(channel, None)
                 if self._pubsub is not None:
                     await self._pubsub.unsubscribe(channel)
 
@@ -150,6 +158,7 @@ class PubSubHub:
                 continue
             channel = message["channel"]
             name = channel.decode() if isinstance(channel, bytes) else str(channel)
+            self._note_position(name, message["data"])
             for listener in tuple(self._listeners.get(name, ())):
                 if listener.dropped:
                     continue
@@ -158,6 +167,15 @@ class PubSubHub:
                 else:
                     self.dropped += 1
                     log.info("dropped a slow pub/sub listener", channel=name)
+
+    def _note_position(self, channel: str, data: Any) -> None:
+        try:
+            body = json.loads(data)
+            app, position = str(body["app"]), int(body["position"])
+        except (ValueError, KeyError, TypeError):
+            return
+        delivered = self._delivered.setdefault(channel, {})
+        delivered[app] = max(position, delivered.get(app, 0))
 
 
 async def _close(pubsub: PubSub) -> None:

@@ -41,10 +41,14 @@ class UploadTokens:
         }
         return jwt.encode(claims, self._key, algorithm="HS256"), expires_at
 
-    def verify(self, token: str, video_id: UUID) -> UploadGrant:
+    def verify(self, token: str, video_id: UUID, *, resumable: bool = False) -> UploadGrant:
+        """The grant of a valid token. A resumable (tus) upload may take longer than the
+        token's lifetime: it stays valid until the abandoned-upload deadline, ``ttl`` later
+        (``expires_at`` plus ``ttl``: twice the lifetime after creation)."""
+        leeway = self.ttl if resumable else timedelta(0)
         try:
             claims = jwt.decode(
-                token, self._key, algorithms=["HS256"], audience=_AUDIENCE, leeway=0
+                token, self._key, algorithms=["HS256"], audience=_AUDIENCE, leeway=leeway
             )
             grant = UploadGrant(
                 video_id=UUID(claims["vid"]),

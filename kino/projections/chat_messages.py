@@ -1,5 +1,6 @@
 """The chat read model (Redis): each room's moderation settings and recent history.
 
+Bans are kept per room for its owner's list.
 History is capped per room (``HISTORY_CAP`` newest messages, ordered by
 notification id). Every posted or deleted message is published on the room's
 channel in the same atomic call that updates the history, so a subscriber never
@@ -20,7 +21,7 @@ from kino.domain.chat import HISTORY_CAP, ChatMessage, ChatRoom
 from kino.infrastructure.pubsub import channel_name
 from kino.projections.live_streams import announcement, namespace_of
 from kino.projections.readable import view_json
-from kino.projections.redis_view import RedisOp, RedisView
+from kino.projections.redis_view import RedisOp, RedisView, trim_op
 
 _TRIM_SLACK = 50  # trim in steps, not on every message
 
@@ -36,6 +37,16 @@ class ChatView(RedisView):
             event, tracking, self.channel("live", stream_id), {"id": str(stream_id)}
         )
         self.apply(tracking, ops)
+
+    def banned(self, event: ChatRoom.UserBanned, tracking: Tracking) -> None:
+        """The room's bans, for its owner's list: user id → until (empty: for good)."""
+        until = event.until.isoformat() if event.until else ""
+        bans = self.key("bans", event.originator_id)
+        self.apply(tracking, [("HSET", bans, str(event.user_id), until)])
+
+    def unbanned(self, event: ChatRoom.UserUnbanned, tracking: Tracking) -> None:
+        bans = self.key("bans", event.originator_id)
+        self.apply(tracking, [("HDEL", bans, str(event.user_id))])
 
     def posted(self, event: ChatMessage.Posted, tracking: Tracking) -> None:
         message = {
@@ -66,13 +77,9 @@ class ChatView(RedisView):
         self.apply(tracking, ops)
 
     def _trim(self, order: str, bodies: str) -> list[RedisOp]:
-        """Drop the oldest beyond the cap. Read first: this view is the keys' only writer."""
-        count = int(self.redis.zcard(order))
-        if count < HISTORY_CAP + _TRIM_SLACK:
-            return []
-        members: list[Any] = self.redis.zrange(order, 0, count - HISTORY_CAP - 1)
-        oldest = [m.decode() if isinstance(m, bytes) else str(m) for m in members]
-        return [("ZREM", order, *oldest), ("HDEL", bodies, *oldest)]
+        """Drop the oldest beyond the cap, counted in the same script call as the write (a
+        count read here would miss the writes still queued in a rebuild's batch)."""
+        return [trim_op(order, bodies, HISTORY_CAP, _TRIM_SLACK)]
 
 
 class ChatProjection(Projection[ChatView]):
@@ -90,6 +97,14 @@ class ChatProjection(Projection[ChatView]):
     @process_event.register
     def _(self, domain_event: ChatRoom.SlowModeSet, tracking: Tracking) -> None:
         self.view.room_changed(domain_event, tracking, "slow_mode", domain_event.seconds)
+
+    @process_event.register
+    def _(self, domain_event: ChatRoom.UserBanned, tracking: Tracking) -> None:
+        self.view.banned(domain_event, tracking)
+
+    @process_event.register
+    def _(self, domain_event: ChatRoom.UserUnbanned, tracking: Tracking) -> None:
+        self.view.unbanned(domain_event, tracking)
 
     @process_event.register
     def _(self, domain_event: ChatRoom.Closed, tracking: Tracking) -> None:

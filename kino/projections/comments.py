@@ -20,6 +20,21 @@ from psycopg.sql import SQL
 
 from kino.domain.comments import Comment
 from kino.projections.postgres_view import PostgresView
+from kino.projections.row_batch import RowsInsert
+
+_INSERT_COMMENT = RowsInsert(
+    "comments",
+    "id uuid, video_id uuid, parent_id uuid, author_id uuid, body text, created_at timestamptz",
+    on_conflict="ON CONFLICT (id) DO NOTHING",
+)
+_ADD_TO_COUNT = RowsInsert(
+    "counts",
+    "video_id uuid, comments int",
+    on_conflict=(
+        "ON CONFLICT (video_id) DO UPDATE SET comments = {table}.comments + EXCLUDED.comments"
+    ),
+    adds_to=1,
+)
 
 
 class CommentView(PostgresView):
@@ -45,24 +60,21 @@ class CommentView(PostgresView):
             )
 
     def post(self, event: Comment.Posted, tracking: Tracking) -> None:
+        row = (
+            event.originator_id,
+            event.video_id,
+            event.parent_id,
+            event.author_id,
+            event.body,
+            event.timestamp,
+        )
+        if event.parent_id is None:  # in a rebuild, top-level comments wait for one statement
+            self.insert_rows(tracking, (_INSERT_COMMENT, row), (_ADD_TO_COUNT, (event.video_id, 1)))
+            return
         with self.tracked(tracking) as curs:
-            if event.parent_id is not None and not self._bump_replies(curs, event.parent_id, 1):
+            if not self._bump_replies(curs, event.parent_id, 1):
                 return
-            curs.execute(
-                self.sql(
-                    "INSERT INTO {comments} (id, video_id, parent_id, author_id, body, created_at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
-                    comments="comments",
-                ),
-                (
-                    event.originator_id,
-                    event.video_id,
-                    event.parent_id,
-                    event.author_id,
-                    event.body,
-                    event.timestamp,
-                ),
-            )
+            self.write_row(curs, _INSERT_COMMENT, row)
             self._count(curs, event.video_id, 1)
 
     def edit(self, event: Comment.Edited, tracking: Tracking) -> None:

@@ -63,8 +63,10 @@ class LiveStreamView(RedisView):
             "status": LiveStatus.OFFLINE.value,
             "created_at": event.timestamp.isoformat(),
         }
-        created = ("ZADD", self.key("created"), event.timestamp.timestamp(), event.originator_id)
-        self.update(event, tracking, fields, created)
+        when = event.timestamp.timestamp()
+        created = ("ZADD", self.key("created"), when, event.originator_id)
+        owned = ("ZADD", self.key("owner", event.owner_id), when, event.originator_id)
+        self.update(event, tracking, fields, created, owned)
 
     def went_live(self, event: LiveStream.WentLive, tracking: Tracking) -> None:
         stream_key = self.key("stream", event.originator_id)
@@ -84,6 +86,9 @@ class LiveStreamView(RedisView):
             "ended_at": event.timestamp.isoformat(),
         }
         self.update(event, tracking, fields, ("ZREM", self.key("live"), event.originator_id))
+
+    def recording_saved(self, event: LiveStream.RecordingSaved, tracking: Tracking) -> None:
+        self.update(event, tracking, {"recording_id": event.video_id})
 
 
 class LiveStreamProjection(Projection[LiveStreamView]):
@@ -108,3 +113,7 @@ class LiveStreamProjection(Projection[LiveStreamView]):
     @process_event.register
     def _(self, domain_event: LiveStream.Ended, tracking: Tracking) -> None:
         self.view.ended(domain_event, tracking)
+
+    @process_event.register
+    def _(self, domain_event: LiveStream.RecordingSaved, tracking: Tracking) -> None:
+        self.view.recording_saved(domain_event, tracking)

@@ -11,7 +11,7 @@ before the text rule existed is projected the same way every time instead of fai
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, ClassVar
 
 import psycopg
@@ -20,10 +20,11 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.utils import Environment
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 
 from kino.projections.generations import Generations
 from kino.projections.readable import readable_cursor
+from kino.projections.row_batch import PendingRows, Row, RowsInsert
 
 
 def public_view_name(projection: str, suffix: str) -> str:
@@ -36,6 +37,11 @@ class PostgresView(PostgresTrackingRecorder):
 
     tables: ClassVar[dict[str, str]] = {}
     indexes: ClassVar[tuple[str, ...]] = ()  # "CREATE INDEX ... ON {name}(...)" templates
+    # True only for a view whose handlers never read what a statement returns (``rowcount``,
+    # ``RETURNING``): its rebuild batches run in psycopg's pipeline mode, where results arrive
+    # only when the batch ends (rebuilt comments, which read ``rowcount``, lost their replies
+    # that way: the comments view keeps False).
+    blind_writes: ClassVar[bool] = False
 
     @classmethod
     def public_names(cls, projection: str) -> dict[str, str]:
@@ -50,6 +56,8 @@ class PostgresView(PostgresTrackingRecorder):
         self.prefix = tracking_table_name.removesuffix("_tracking")
         self._batch: Cursor[DictRow] | None = None
         self._batch_tracking: Tracking | None = None
+        self._pending = PendingRows()
+        self._statements: dict[tuple[str, tuple[tuple[str, str], ...]], SQL] = {}
         for suffix, columns in self.tables.items():
             self.sql_create_statements.append(
                 SQL("CREATE TABLE IF NOT EXISTS {0} (" + columns + ")").format(self.table(suffix))
@@ -79,9 +87,20 @@ class PostgresView(PostgresTrackingRecorder):
     def table(self, suffix: str) -> Identifier:
         return Identifier(self.table_name(suffix))
 
-    def sql(self, template: str, **tables: str) -> Composed:
-        """Format ``template`` with ``{name}`` placeholders bound to this view's tables."""
-        return SQL(template).format(**{key: self.table(value) for key, value in tables.items()})
+    def sql(self, template: str, **tables: str) -> SQL:
+        """Format ``template`` with ``{name}`` placeholders bound to this view's tables.
+
+        Made once per statement and view: psycopg then recognises the same statement text
+        on every execution instead of composing and quoting it again per event."""
+        key = (template, tuple(sorted(tables.items())))
+        statement = self._statements.get(key)
+        if statement is None:
+            composed = SQL(template).format(
+                **{name: self.table(suffix) for name, suffix in tables.items()}
+            )
+            statement = SQL(composed.as_string())
+            self._statements[key] = statement
+        return statement
 
     def public_views(self) -> dict[str, str]:
         """Public SQL view name → this generation's table, tracking included."""
@@ -99,10 +118,12 @@ class PostgresView(PostgresTrackingRecorder):
     def tracked(self, tracking: Tracking) -> Iterator[Cursor[DictRow]]:
         """One transaction: the caller's writes and the tracking record, or neither.
 
-        Inside ``batch()`` the writes join the batch's transaction instead, and only the
-        batch's last tracking record is written, when the batch commits.
+        Inside ``batch()`` the writes join the batch's transaction instead (after the rows
+        waiting to be inserted, so they see them), and only the batch's last tracking record
+        is written, when the batch commits.
         """
         if self._batch is not None:
+            self._flush_pending(self._batch)
             self._batch_tracking = tracking
             yield self._batch
             return
@@ -111,17 +132,49 @@ class PostgresView(PostgresTrackingRecorder):
             self._insert_tracking(curs, tracking)
             yield curs
 
+    def insert_rows(self, tracking: Tracking, *rows: tuple[RowsInsert, Row]) -> None:
+        """Insert rows, each by its declared statement, with ``tracking``.
+
+        Inside ``batch()`` they wait and go out as multi-row statements
+        (``kino.projections.row_batch``); outside, one transaction writes them at once.
+        """
+        if self._batch is None:
+            with self.tracked(tracking) as curs:
+                for insert, row in rows:
+                    self.write_row(curs, insert, row)
+            return
+        self._batch_tracking = tracking
+        full = [insert for insert, row in rows if self._pending.add(insert, row)]
+        if full:
+            self._flush_pending(self._batch)
+
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Many events in one transaction (rebuilds): rows and last position commit together."""
+        """Many events in one transaction (rebuilds): rows and last position commit together.
+
+        Declared inserts go out as multi-row statements; the other statements one by one,
+        or queued in psycopg's pipeline mode for a view that declares ``blind_writes``."""
         with self.datastore.transaction(commit=True) as curs:
             self._batch, self._batch_tracking = readable_cursor(curs), None
             try:
-                yield
-                if self._batch_tracking is not None:
-                    self._insert_tracking(curs, self._batch_tracking)
+                with curs.connection.pipeline() if self.blind_writes else nullcontext():
+                    yield
+                    self._flush_pending(curs)
+                    if self._batch_tracking is not None:
+                        self._insert_tracking(curs, self._batch_tracking)
             finally:
                 self._batch, self._batch_tracking = None, None
+                self._pending = PendingRows()
+
+    def write_row(self, curs: Cursor[DictRow], insert: RowsInsert, row: Row) -> None:
+        """Insert one row by its declared statement, now, in ``curs``'s transaction."""
+        curs.execute(self._statement(insert.one_row_template, insert.table), row)
+
+    def _flush_pending(self, curs: Cursor[DictRow]) -> None:
+        self._pending.flush(curs, self._statement)
+
+    def _statement(self, template: str, table: str) -> SQL:
+        return self.sql(template, table=table)
 
     def insert_tracking(self, tracking: Tracking) -> None:
         if self._batch is not None:

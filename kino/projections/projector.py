@@ -49,6 +49,7 @@ class Projector:
         self.health = HealthRecorder(health)
         self.poll_interval = poll_interval
         self._stopping = threading.Event()
+        self._stop_requested = False  # a plain flag: a signal handler may set it
         self._periodic_thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -78,7 +79,7 @@ class Projector:
 
     def run_forever(self, heartbeat: Callable[[], None] = lambda: None) -> None:
         """Supervise every poll; ``heartbeat`` tells a watchdog the loop still turns."""
-        while not self._stopping.wait(self.poll_interval):
+        while not self._stop_requested and not self._stopping.wait(self.poll_interval):
             heartbeat()
             self.supervise()
 
@@ -94,8 +95,9 @@ class Projector:
         self.health.record([runner.failures.report() for runner in self.runners])
 
     def request_stop(self) -> None:
-        """Safe from a signal handler: ``run_forever`` returns soon after."""
-        self._stopping.set()
+        """Safe from a signal handler (it takes no lock): ``run_forever`` returns within a
+        poll interval."""
+        self._stop_requested = True
 
     def stop(self) -> None:
         self._stopping.set()

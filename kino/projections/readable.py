@@ -14,11 +14,18 @@ import json
 from psycopg import Cursor
 from psycopg.abc import Buffer
 from psycopg.rows import DictRow
-from psycopg.types.string import StrDumperUnknown
+from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 
 from kino.domain.text import readable
 
-__all__ = ["ReadableText", "readable", "readable_cursor", "readable_value", "view_json"]
+__all__ = [
+    "ReadableBinaryText",
+    "ReadableText",
+    "readable",
+    "readable_cursor",
+    "readable_value",
+    "view_json",
+]
 
 
 class ReadableText(StrDumperUnknown):
@@ -28,8 +35,19 @@ class ReadableText(StrDumperUnknown):
         return super().dump(readable(obj))
 
 
+class ReadableBinaryText(StrBinaryDumper):
+    """The same, for a ``%b`` parameter (the arrays of a multi-row insert: ``row_batch``)."""
+
+    def dump(self, obj: str) -> Buffer | None:
+        return super().dump(readable(obj))
+
+
 def readable_cursor(curs: Cursor[DictRow]) -> Cursor[DictRow]:
-    """Every string parameter of this cursor's statements is cleaned (this cursor only)."""
+    """Every string parameter of this cursor's statements is cleaned (this cursor only).
+
+    The text dumper is registered last, so ``%s`` keeps sending strings as text of unknown
+    type (PostgreSQL infers it); ``%b`` sends them as binary ``text``."""
+    curs.adapters.register_dumper(str, ReadableBinaryText)
     curs.adapters.register_dumper(str, ReadableText)
     return curs
 

@@ -33,6 +33,14 @@ from kino.projections.readable import readable
 
 RedisOp = Sequence[object]
 
+
+def trim_op(order: str, bodies: str, keep: int, slack: int) -> RedisOp:
+    """An op for ``apply``: once the sorted set ``order`` holds ``keep + slack`` members or
+    more, remove all but the newest ``keep`` from it and from the hash ``bodies``. Counted
+    inside the script, so a batch (a rebuild) trims exactly where one event at a time does."""
+    return ("KINO.TRIM", order, bodies, keep, slack)
+
+
 _APPLY_SCRIPT = """
 if redis.call('GET', KEYS[2]) ~= ARGV[3] then
   return -1
@@ -46,7 +54,17 @@ if current >= position then
   return 0
 end
 for _, op in ipairs(cjson.decode(ARGV[2])) do
-  redis.call(unpack(op))
+  if op[1] == 'KINO.TRIM' then
+    local order, bodies, keep, slack = op[2], op[3], tonumber(op[4]), tonumber(op[5])
+    local count = redis.call('ZCARD', order)
+    if count >= keep + slack then
+      local oldest = redis.call('ZRANGE', order, 0, count - keep - 1)
+      redis.call('ZREM', order, unpack(oldest))
+      redis.call('HDEL', bodies, unpack(oldest))
+    end
+  else
+    redis.call(unpack(op))
+  end
 end
 redis.call('SET', KEYS[1], position)
 return 1

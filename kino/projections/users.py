@@ -10,9 +10,18 @@ from eventsourcing.projection import Projection
 
 from kino.domain.accounts import User
 from kino.projections.postgres_view import PostgresView
+from kino.projections.row_batch import RowsInsert
+
+_INSERT_USER = RowsInsert(
+    "users",
+    "id uuid, handle text, email text, display_name text, has_password boolean, "
+    "created_at timestamptz, updated_at timestamptz",
+    select="id, handle, NULLIF(email, ''), display_name, has_password, created_at, updated_at",
+)
 
 
 class UserView(PostgresView):
+    blind_writes = True  # no handler reads a statement's result: pipelined rebuilds
     tables = {
         "users": (
             "id uuid PRIMARY KEY, handle text NOT NULL UNIQUE, email text UNIQUE, "
@@ -22,23 +31,16 @@ class UserView(PostgresView):
     }
 
     def insert_user(self, event: User.Registered, tracking: Tracking) -> None:
-        with self.tracked(tracking) as curs:
-            curs.execute(
-                self.sql(
-                    "INSERT INTO {users} (id, handle, email, display_name, has_password, "
-                    "created_at, updated_at) VALUES (%s, %s, NULLIF(%s, ''), %s, %s, %s, %s)",
-                    users="users",
-                ),
-                (
-                    event.originator_id,
-                    event.handle,
-                    event.email,
-                    event.display_name,
-                    event.password_hash is not None,
-                    event.timestamp,
-                    event.timestamp,
-                ),
-            )
+        row = (
+            event.originator_id,
+            event.handle,
+            event.email,
+            event.display_name,
+            event.password_hash is not None,
+            event.timestamp,
+            event.timestamp,
+        )
+        self.insert_rows(tracking, (_INSERT_USER, row))
 
     def rename_user(self, event: User.DisplayNameChanged, tracking: Tracking) -> None:
         with self.tracked(tracking) as curs:

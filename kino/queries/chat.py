@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 from kino.queries.generation import LiveGeneration
+from kino.queries.positions import Positioned
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,24 @@ class ChatMessageRecord:
         )
 
 
-class ChatReader(Protocol):
+@dataclass(frozen=True)
+class ChatBanRecord:
+    user_id: UUID
+    until: datetime | None  # None: for good
+
+    def active(self, now: datetime) -> bool:
+        return self.until is None or self.until > now
+
+
+class ChatReader(Positioned, Protocol):
     async def room(self, stream_id: UUID) -> ChatRoomRecord | None:
         """The room's settings; None while the stream has no room."""
 
     async def recent(self, stream_id: UUID, last: int) -> list[ChatMessageRecord]:
         """The ``last`` newest messages, oldest first."""
 
-    async def position(self, application_name: str) -> int:
-        """The last notification of the application the chat has processed."""
+    async def bans(self, stream_id: UUID) -> list[ChatBanRecord]:
+        """The room's bans still in force, longest-lasting first."""
 
 
 def _text(value: Any) -> str:
@@ -76,3 +86,23 @@ class ChatQueries(LiveGeneration, ChatReader):
         ids = [_text(member) for member in reversed(raw)]
         bodies = await self._redis.hmget(self._key("messages", stream_id), ids)
         return [ChatMessageRecord.from_json(json.loads(body)) for body in bodies if body]
+
+    async def bans(self, stream_id: UUID) -> list[ChatBanRecord]:
+        await self._refresh()
+        raw: dict[Any, Any] = await self._redis.hgetall(self._key("bans", stream_id))
+        records = [
+            ChatBanRecord(
+                UUID(_text(user)), datetime.fromisoformat(_text(until)) if until else None
+            )
+            for user, until in raw.items()
+        ]
+        return in_force(records)
+
+
+def in_force(records: list[ChatBanRecord]) -> list[ChatBanRecord]:
+    """Bans not yet over, for good first, then the longest-lasting."""
+    now = datetime.now(UTC)
+    active = [record for record in records if record.active(now)]
+    return sorted(
+        active, key=lambda record: (record.until is not None, -(record.until or now).timestamp())
+    )

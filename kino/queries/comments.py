@@ -16,7 +16,8 @@ from uuid import UUID
 
 from psycopg_pool import AsyncConnectionPool
 
-from kino.queries.sql import TrackingTable, fetch_rows, with_tables
+from kino.queries.positions import Positioned
+from kino.queries.sql import PostgresReader, ReadModelTables, with_tables
 
 _COLUMNS = "id, video_id, parent_id, author_id, body, created_at, edited_at, deleted, reply_count"
 
@@ -36,7 +37,7 @@ class CommentRecord:
     reply_count: int
 
 
-class CommentReader(Protocol):
+class CommentReader(Positioned, Protocol):
     async def by_id(self, comment_id: UUID) -> CommentRecord | None: ...
 
     async def top_level(
@@ -49,28 +50,16 @@ class CommentReader(Protocol):
     ) -> dict[UUID, list[CommentRecord]]:
         """For each parent, its ``first + 1`` oldest replies after ``after``."""
 
-    async def position(self, application_name: str) -> int:
-        """The last notification of the application the comments have processed."""
 
-
-@dataclass(frozen=True)
-class CommentTables:
-    """The SQL views the comment reader queries (names given by the composition root)."""
-
-    comments: str
-    tracking: str
-
-
-class CommentQueries(CommentReader):
-    def __init__(self, pool: AsyncConnectionPool[Any], tables: CommentTables) -> None:
-        self._pool = pool
-        self._tracking = TrackingTable(pool, tables.tracking)
-        self._select = with_tables(f"SELECT {_COLUMNS} FROM {{comments}}", comments=tables.comments)
+class CommentQueries(PostgresReader[CommentRecord], CommentReader):
+    def __init__(self, pool: AsyncConnectionPool[Any], tables: ReadModelTables) -> None:
+        super().__init__(pool, tables.tracking, lambda row: CommentRecord(**row))
+        self._select = with_tables(f"SELECT {_COLUMNS} FROM {{comments}}", comments=tables.table)
         reply_columns = ", ".join(f"r.{name.strip()}" for name in _COLUMNS.split(","))
         self._replies = with_tables(
             f"SELECT {reply_columns} FROM unnest(%(parents)s::uuid[]) AS p(id) "
             "CROSS JOIN LATERAL (SELECT * FROM {comments} r WHERE r.parent_id = p.id ",
-            comments=tables.comments,
+            comments=tables.table,
         )
 
     async def by_id(self, comment_id: UUID) -> CommentRecord | None:
@@ -108,9 +97,3 @@ class CommentQueries(CommentReader):
             if row.parent_id is not None:
                 found[row.parent_id].append(row)
         return found
-
-    async def position(self, application_name: str) -> int:
-        return await self._tracking.position(application_name)
-
-    async def _fetch(self, query: str, params: dict[str, Any]) -> list[CommentRecord]:
-        return [CommentRecord(**row) for row in await fetch_rows(self._pool, query, params)]

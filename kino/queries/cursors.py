@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from uuid import UUID
 
 from kino.domain.errors import BadInputError
@@ -13,6 +14,15 @@ from kino.domain.text import opaque
 MAX_PAGE = 100
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
+
+
+class Keyed(Protocol):
+    """A record of a list in keyset order: by (created_at, id)."""
+
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def id(self) -> UUID: ...
 
 
 def encode_cursor(created_at: datetime, row_id: UUID) -> str:

@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from kino.domain.live import LiveStatus
 from kino.queries.generation import LiveGeneration
+from kino.queries.positions import Positioned
 
 
 @dataclass(frozen=True)
@@ -21,13 +23,14 @@ class LiveStreamRecord:
     owner_id: UUID
     title: str
     description: str
-    status: str
+    status: LiveStatus
     created_at: datetime
     started_at: datetime | None
     ended_at: datetime | None
+    recording_id: UUID | None = None
 
 
-class LiveStreamReader(Protocol):
+class LiveStreamReader(Positioned, Protocol):
     async def stream(self, stream_id: UUID) -> LiveStreamRecord | None: ...
 
     async def streams(self, stream_ids: Sequence[UUID]) -> list[LiveStreamRecord]:
@@ -38,8 +41,10 @@ class LiveStreamReader(Protocol):
     ) -> tuple[list[LiveStreamRecord], bool]:
         """Newest first (by start time when live only, else by creation); True: more follow."""
 
-    async def position(self, application_name: str) -> int:
-        """The last notification of the application the streams have processed."""
+    async def owned(
+        self, owner_id: UUID, first: int, offset: int
+    ) -> tuple[list[LiveStreamRecord], bool]:
+        """One owner's streams, newest first; True: more follow."""
 
 
 def _text(value: Any) -> str | None:
@@ -56,10 +61,11 @@ def _record(raw: dict[Any, Any]) -> LiveStreamRecord | None:
         owner_id=UUID(row["owner_id"] or ""),
         title=row["title"] or "",
         description=row.get("description") or "",
-        status=row["status"] or "OFFLINE",
+        status=LiveStatus(row["status"] or LiveStatus.OFFLINE),
         created_at=datetime.fromisoformat(row["created_at"] or ""),
         started_at=datetime.fromisoformat(started) if started else None,
         ended_at=datetime.fromisoformat(ended) if ended else None,
+        recording_id=UUID(row["recording_id"]) if row.get("recording_id") else None,
     )
 
 
@@ -84,5 +90,13 @@ class LiveQueries(LiveGeneration, LiveStreamReader):
         await self._refresh()
         index = self._key("live" if live_only else "created")
         ids = await self._redis.zrevrange(index, offset, offset + first)
+        records = await self.streams([UUID(_text(raw) or "") for raw in list(ids)[:first]])
+        return records, len(ids) > first
+
+    async def owned(
+        self, owner_id: UUID, first: int, offset: int
+    ) -> tuple[list[LiveStreamRecord], bool]:
+        await self._refresh()
+        ids = await self._redis.zrevrange(self._key("owner", owner_id), offset, offset + first)
         records = await self.streams([UUID(_text(raw) or "") for raw in list(ids)[:first]])
         return records, len(ids) > first

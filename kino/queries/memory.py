@@ -12,12 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
-from kino.queries.chat import ChatMessageRecord, ChatReader, ChatRoomRecord
+from kino.domain.live import LiveStatus
+from kino.queries.chat import (
+    ChatBanRecord,
+    ChatMessageRecord,
+    ChatReader,
+    ChatRoomRecord,
+    in_force,
+)
 from kino.queries.comments import CommentReader, CommentRecord, Keyset
+from kino.queries.cursors import Keyed
 from kino.queries.live import LiveStreamReader, LiveStreamRecord
 from kino.queries.sessions import SessionReader
 from kino.queries.users import UserReader, UserRecord
@@ -37,29 +44,42 @@ class Positions:
         return self.positions.get(application_name, 0)
 
 
+class Identified(Protocol):
+    @property
+    def id(self) -> UUID: ...
+
+
+Record = TypeVar("Record", bound=Identified)
+
+
 @dataclass
-class MemoryUsers(Positions, UserReader):
-    users: dict[UUID, UserRecord] = field(default_factory=dict)
+class Records(Positions, Generic[Record]):
+    """The records a test added (``add``), by id."""
 
-    def add(self, *users: UserRecord) -> None:
-        self.users.update((user.id, user) for user in users)
+    records: dict[UUID, Record] = field(default_factory=dict)
 
-    async def by_id(self, user_id: UUID) -> UserRecord | None:
-        return self.users.get(user_id)
+    def add(self, *records: Record) -> None:
+        self.records.update((record.id, record) for record in records)
 
+    async def by_id(self, record_id: UUID) -> Record | None:
+        return self.records.get(record_id)
+
+
+@dataclass
+class MemoryUsers(Records[UserRecord], UserReader):
     async def by_ids(self, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord]:
-        return {user_id: self.users[user_id] for user_id in user_ids if user_id in self.users}
+        return {user_id: self.records[user_id] for user_id in user_ids if user_id in self.records}
 
     async def by_handle(self, handle: str) -> UserRecord | None:
         return self.with_handle(handle)
 
     async def by_email(self, email: str) -> UserRecord | None:
         wanted = email.strip().lower()
-        return next((user for user in self.users.values() if user.email == wanted), None)
+        return next((user for user in self.records.values() if user.email == wanted), None)
 
     def with_handle(self, handle: str) -> UserRecord | None:
         wanted = handle.strip().lower()
-        return next((user for user in self.users.values() if user.handle == wanted), None)
+        return next((user for user in self.records.values() if user.handle == wanted), None)
 
 
 @dataclass
@@ -77,20 +97,13 @@ class MemorySessions(Positions, SessionReader):
 
 
 @dataclass
-class MemoryVideos(Positions, VideoReader):
+class MemoryVideos(Records[VideoRecord], VideoReader):
     """``users`` finds the channel of ``PageRequest.owner_handle``."""
 
     users: MemoryUsers = field(default_factory=MemoryUsers)
-    videos: dict[UUID, VideoRecord] = field(default_factory=dict)
-
-    def add(self, *videos: VideoRecord) -> None:
-        self.videos.update((video.id, video) for video in videos)
-
-    async def by_id(self, video_id: UUID) -> VideoRecord | None:
-        return self.videos.get(video_id)
 
     async def page(self, request: PageRequest) -> list[VideoRecord]:
-        rows = [video for video in self.videos.values() if self._wanted(video, request)]
+        rows = [video for video in self.records.values() if self._wanted(video, request)]
         if request.after is not None:
             after = request.after
             rows = [video for video in rows if (video.created_at, video.id) < after]
@@ -108,21 +121,13 @@ class MemoryVideos(Positions, VideoReader):
 
 
 @dataclass
-class MemoryComments(Positions, CommentReader):
-    comments: dict[UUID, CommentRecord] = field(default_factory=dict)
-
-    def add(self, *comments: CommentRecord) -> None:
-        self.comments.update((comment.id, comment) for comment in comments)
-
-    async def by_id(self, comment_id: UUID) -> CommentRecord | None:
-        return self.comments.get(comment_id)
-
+class MemoryComments(Records[CommentRecord], CommentReader):
     async def top_level(
         self, video_id: UUID, first: int, after: Keyset | None
     ) -> list[CommentRecord]:
         rows = [
             comment
-            for comment in self.comments.values()
+            for comment in self.records.values()
             if comment.video_id == video_id
             and comment.parent_id is None
             and (after is None or (comment.created_at, comment.id) < after)
@@ -137,7 +142,7 @@ class MemoryComments(Positions, CommentReader):
     def _replies(self, parent: UUID, first: int, after: Keyset | None) -> list[CommentRecord]:
         rows = [
             comment
-            for comment in self.comments.values()
+            for comment in self.records.values()
             if comment.parent_id == parent
             and (after is None or (comment.created_at, comment.id) > after)
         ]
@@ -145,14 +150,9 @@ class MemoryComments(Positions, CommentReader):
 
 
 @dataclass
-class MemoryLiveStreams(Positions, LiveStreamReader):
-    records: dict[UUID, LiveStreamRecord] = field(default_factory=dict)
-
-    def add(self, *streams: LiveStreamRecord) -> None:
-        self.records.update((stream.id, stream) for stream in streams)
-
+class MemoryLiveStreams(Records[LiveStreamRecord], LiveStreamReader):
     async def stream(self, stream_id: UUID) -> LiveStreamRecord | None:
-        return self.records.get(stream_id)
+        return await self.by_id(stream_id)
 
     async def streams(self, stream_ids: Sequence[UUID]) -> list[LiveStreamRecord]:
         return [self.records[stream_id] for stream_id in stream_ids if stream_id in self.records]
@@ -161,11 +161,18 @@ class MemoryLiveStreams(Positions, LiveStreamReader):
         self, first: int, offset: int, live_only: bool
     ) -> tuple[list[LiveStreamRecord], bool]:
         if live_only:
-            live = [stream for stream in self.records.values() if stream.status == "LIVE"]
+            live = [stream for stream in self.records.values() if stream.status is LiveStatus.LIVE]
             rows = sorted(live, key=lambda s: (s.started_at or s.created_at, s.id), reverse=True)
         else:
             rows = newest_first(list(self.records.values()))
         window = rows[offset : offset + first + 1]
+        return window[:first], len(window) > first
+
+    async def owned(
+        self, owner_id: UUID, first: int, offset: int
+    ) -> tuple[list[LiveStreamRecord], bool]:
+        mine = [stream for stream in self.records.values() if stream.owner_id == owner_id]
+        window = newest_first(mine)[offset : offset + first + 1]
         return window[:first], len(window) > first
 
 
@@ -173,6 +180,7 @@ class MemoryLiveStreams(Positions, LiveStreamReader):
 class MemoryChat(Positions, ChatReader):
     rooms: dict[UUID, ChatRoomRecord] = field(default_factory=dict)
     messages: dict[UUID, list[ChatMessageRecord]] = field(default_factory=dict)  # oldest first
+    banned: dict[UUID, list[ChatBanRecord]] = field(default_factory=dict)
 
     def open(self, stream_id: UUID, owner_id: UUID, slow_mode_seconds: int = 0) -> None:
         self.rooms[stream_id] = ChatRoomRecord(owner_id, slow_mode_seconds, closed=False)
@@ -188,14 +196,8 @@ class MemoryChat(Positions, ChatReader):
         history = self.messages.get(stream_id, [])
         return history[-last:] if last > 0 else []
 
-
-class Keyed(Protocol):
-    """A record keyset paging orders: by (created_at, id)."""
-
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def id(self) -> UUID: ...
+    async def bans(self, stream_id: UUID) -> list[ChatBanRecord]:
+        return in_force(self.banned.get(stream_id, []))
 
 
 Row = TypeVar("Row", bound=Keyed)

@@ -11,6 +11,8 @@ from uuid import UUID
 
 from redis.asyncio import Redis
 
+from kino.queries.positions import Positioned
+
 # Follow the live-generation pointer and read the session in one round trip.
 _ACTIVE_USER = """
 local generation = redis.call('GET', KEYS[1]) or '1'
@@ -23,12 +25,9 @@ return redis.call('GET', ARGV[1] .. '_g' .. generation .. ':tracking:' .. ARGV[2
 """
 
 
-class SessionReader(Protocol):
+class SessionReader(Positioned, Protocol):
     async def active_user(self, session_id: UUID) -> UUID | None:
         """The session's user while the session is active, else None."""
-
-    async def position(self, application_name: str) -> int:
-        """The last notification of the application the sessions have processed."""
 
 
 class SessionQueries(SessionReader):

@@ -14,7 +14,8 @@ from uuid import UUID
 
 from psycopg_pool import AsyncConnectionPool
 
-from kino.queries.sql import TrackingTable, fetch_rows, with_tables
+from kino.queries.positions import Positioned
+from kino.queries.sql import PostgresReader, ReadModelTables, with_tables
 
 _COLUMNS = "id, handle, email, display_name, created_at"
 
@@ -28,7 +29,7 @@ class UserRecord:
     created_at: datetime
 
 
-class UserReader(Protocol):
+class UserReader(Positioned, Protocol):
     async def by_id(self, user_id: UUID) -> UserRecord | None: ...
 
     async def by_ids(self, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord]:
@@ -40,23 +41,11 @@ class UserReader(Protocol):
     async def by_email(self, email: str) -> UserRecord | None:
         """Emails are found ignoring case and surrounding spaces."""
 
-    async def position(self, application_name: str) -> int:
-        """The last notification of the application the users have processed."""
 
-
-@dataclass(frozen=True)
-class UserTables:
-    """The SQL views the user reader queries (names given by the composition root)."""
-
-    users: str
-    tracking: str
-
-
-class UserQueries(UserReader):
-    def __init__(self, pool: AsyncConnectionPool[Any], tables: UserTables) -> None:
-        self._pool = pool
-        self._tracking = TrackingTable(pool, tables.tracking)
-        self._select = with_tables(f"SELECT {_COLUMNS} FROM {{users}}", users=tables.users)
+class UserQueries(PostgresReader[UserRecord], UserReader):
+    def __init__(self, pool: AsyncConnectionPool[Any], tables: ReadModelTables) -> None:
+        super().__init__(pool, tables.tracking, lambda row: UserRecord(**row))
+        self._select = with_tables(f"SELECT {_COLUMNS} FROM {{users}}", users=tables.table)
 
     async def by_id(self, user_id: UUID) -> UserRecord | None:
         rows = await self.by_ids([user_id])
@@ -76,9 +65,3 @@ class UserQueries(UserReader):
     async def by_email(self, email: str) -> UserRecord | None:
         rows = await self._fetch(f"{self._select} WHERE email = %s", (email.strip().lower(),))
         return rows[0] if rows else None
-
-    async def position(self, application_name: str) -> int:
-        return await self._tracking.position(application_name)
-
-    async def _fetch(self, query: str, params: tuple[Any, ...]) -> list[UserRecord]:
-        return [UserRecord(**row) for row in await fetch_rows(self._pool, query, params)]

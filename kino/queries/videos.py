@@ -15,19 +15,21 @@ from uuid import UUID
 
 from psycopg_pool import AsyncConnectionPool
 
-from kino.queries.sql import TrackingTable, fetch_rows, with_tables
+from kino.domain.video_values import VideoStatus, Visibility
+from kino.queries.positions import Positioned
+from kino.queries.sql import PostgresReader, with_tables
 
 _COLUMNS = (
     "v.id, v.owner_id, v.title, v.description, v.visibility, v.status, v.created_at, "
     "v.duration_seconds, v.width, v.height, v.renditions, v.playback_key, v.thumbnail_key, "
-    "v.poster_key, v.failure_reason, coalesce(t.views, 0) AS view_count, "
+    "v.poster_key, v.storyboard_key, v.failure_reason, coalesce(t.views, 0) AS view_count, "
     "coalesce(c.comments, 0) AS comment_count"
 )
 _FROM = (
     "FROM {videos} v LEFT JOIN {view_totals} t ON t.video_id = v.id "
     "LEFT JOIN {comment_counts} c ON c.video_id = v.id"
 )
-_LISTED = "v.visibility = 'PUBLIC' AND v.status = 'READY'"
+_LISTED = f"v.visibility = '{Visibility.PUBLIC}' AND v.status = '{VideoStatus.READY}'"
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,8 @@ class VideoRecord:
     owner_id: UUID
     title: str
     description: str
-    visibility: str
-    status: str
+    visibility: Visibility
+    status: VideoStatus
     created_at: datetime
     duration_seconds: float | None
     width: int | None
@@ -59,15 +61,16 @@ class VideoRecord:
     failure_reason: str | None
     view_count: int = 0
     comment_count: int = 0
+    storyboard_key: str | None = None  # the WebVTT index of the hover previews
 
     def visible_to(self, user_id: UUID | None) -> bool:
         """PUBLIC and UNLISTED videos are visible by id to anyone, PRIVATE to the owner."""
-        return self.visibility != "PRIVATE" or user_id == self.owner_id
+        return self.visibility is not Visibility.PRIVATE or user_id == self.owner_id
 
     @property
     def listed(self) -> bool:
         """Shown in the catalog and search: PUBLIC and READY."""
-        return self.visibility == "PUBLIC" and self.status == "READY"
+        return self.visibility is Visibility.PUBLIC and self.status is VideoStatus.READY
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> VideoRecord:
@@ -82,7 +85,8 @@ class VideoRecord:
             )
             for r in row.pop("renditions") or []
         )
-        return cls(renditions=renditions, **row)
+        visibility, status = Visibility(row.pop("visibility")), VideoStatus(row.pop("status"))
+        return cls(renditions=renditions, visibility=visibility, status=status, **row)
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ class PageRequest:
     mine: UUID | None = None  # every video of this owner, any visibility and status
 
 
-class VideoReader(Protocol):
+class VideoReader(Positioned, Protocol):
     async def by_id(self, video_id: UUID) -> VideoRecord | None: ...
 
     async def page(self, request: PageRequest) -> list[VideoRecord]:
@@ -103,9 +107,6 @@ class VideoReader(Protocol):
         Listed videos only (PUBLIC and READY), unless ``mine``: then every video of that
         owner. ``owner_handle`` keeps one channel's, ``search`` those matching the words.
         """
-
-    async def position(self, application_name: str) -> int:
-        """The last notification of the application the catalog has processed."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +120,9 @@ class CatalogTables:
     users: str  # for a channel's videos (the users read model)
 
 
-class VideoQueries(VideoReader):
+class VideoQueries(PostgresReader[VideoRecord], VideoReader):
     def __init__(self, pool: AsyncConnectionPool[Any], tables: CatalogTables) -> None:
-        self._pool = pool
-        self._tracking = TrackingTable(pool, tables.tracking)
+        super().__init__(pool, tables.tracking, VideoRecord.from_row)
         self._select = with_tables(
             f"SELECT {_COLUMNS} {_FROM}",
             videos=tables.videos,
@@ -154,9 +154,3 @@ class VideoQueries(VideoReader):
             "ORDER BY v.created_at DESC, v.id DESC LIMIT %(limit)s",
             params,
         )
-
-    async def position(self, application_name: str) -> int:
-        return await self._tracking.position(application_name)
-
-    async def _fetch(self, query: str, params: dict[str, Any]) -> list[VideoRecord]:
-        return [VideoRecord.from_row(row) for row in await fetch_rows(self._pool, query, params)]

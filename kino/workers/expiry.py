@@ -1,7 +1,8 @@
-"""Abandoned uploads: a video still awaiting its bytes after twice the upload URL's lifetime
-fails, so the janitor removes whatever arrived. Driven by ``{ns}.videos.created`` (the durable
-consumer ``{ns}-expiries``, run by every transcoder process): a message that comes too early
-is handed back to JetStream with a delay until the deadline."""
+"""Abandoned uploads: a video still awaiting its bytes twice the upload URL's lifetime after
+its URLs were handed out (created, or renewed by ``renewVideoUpload``) fails, so the janitor
+removes whatever arrived. Driven by ``{ns}.videos.created`` (the durable consumer
+``{ns}-expiries``, run by every transcoder process): a message that comes too early is handed
+back to JetStream with a delay until the deadline, where it is judged again."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ log = structlog.get_logger(__name__)
 EXPIRED = "The upload was not completed in time; start a new upload."
 
 
-def upload_deadline(created_on: datetime, ttl_seconds: int) -> datetime:
-    return created_on + timedelta(seconds=2 * ttl_seconds)
+def upload_deadline(started_on: datetime, ttl_seconds: int) -> datetime:
+    return started_on + timedelta(seconds=2 * ttl_seconds)
 
 
 def subscribe_expiry(
@@ -56,10 +57,13 @@ async def expire_if_abandoned(
     if video.deleted or video.status != VideoStatus.AWAITING_UPLOAD:
         await msg.ack()
         return
-    remaining = (upload_deadline(video.created_on, ttl_seconds) - datetime.now(UTC)).total_seconds()
+    started_on = video.upload_started_on
+    remaining = (upload_deadline(started_on, ttl_seconds) - datetime.now(UTC)).total_seconds()
     if remaining > 0:
         await msg.nack(delay=remaining + 0.5)
         return
-    await asyncio.to_thread(videos.expire_upload, video_id, EXPIRED)
+    if await asyncio.to_thread(videos.expire_upload, video_id, EXPIRED, started_on) is None:
+        await msg.nack(delay=1.0)  # renewed, completed or deleted meanwhile: judge again
+        return
     log.info("abandoned upload expired", video_id=str(video_id))
     await msg.ack()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-from types import FrameType
-
 import structlog
 
 from kino.bootstrap import build_projector, resolve_endpoints
@@ -12,6 +9,7 @@ from kino.infrastructure.debug_hooks import block_on_signal
 from kino.infrastructure.metrics import serve_metrics
 from kino.infrastructure.settings import Settings
 from kino.infrastructure.watchdog import Watchdog
+from kino.workers.stop_signals import StopSignals
 
 log = structlog.get_logger(__name__)
 
@@ -26,18 +24,13 @@ def run_projector(settings: Settings) -> None:
         "supervise loop", stall_after=SUPERVISE_STALL_SECONDS, interval=projector.poll_interval
     )
     serve_metrics(settings.metrics_port, settings.metrics_host, watchdog.health)
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("stopping projector", signal=signal.Signals(signum).name)
-        projector.request_stop()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    signals = StopSignals(projector.request_stop).install()
     if settings.debug_hooks:
         block_on_signal()
     watchdog.start()
     with projector:
         log.info("projector running", projections=[r.name for r in projector.runners])
         projector.run_forever(heartbeat=watchdog.beat)
+        log.info("stopping projector", signal=signals.name)
     watchdog.stop()
     log.info("projector stopped")

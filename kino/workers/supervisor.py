@@ -12,23 +12,22 @@ from __future__ import annotations
 import contextlib
 import os
 import selectors
-import signal
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from types import FrameType
 
 import structlog
 
 from kino.infrastructure.embedded import EmbeddedServers, die_with_parent, free_port
 from kino.infrastructure.settings import Settings
 from kino.workers.health_checks import HealthCheck, healthz_url
+from kino.workers.stop_signals import StopSignals
 
 log = structlog.get_logger(__name__)
 
-PROCESSES = ("api", "projector", "relay", "transcoder")
+PROCESSES = ("api", "projector", "relay", "transcoder", "ingest")
 STOP_SECONDS = 15.0  # Ctrl-C: how long children may take to stop
 UNHEALTHY_STOP_SECONDS = 5.0  # a child that stopped answering gets less before SIGKILL
 
@@ -64,8 +63,7 @@ class Supervisor:
         self.probes = ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="probe")
 
     def run(self) -> int:
-        signal.signal(signal.SIGINT, self._on_signal)
-        signal.signal(signal.SIGTERM, self._on_signal)
+        signals = StopSignals(self._request_stop).install()
         env = dict(os.environ)
         try:
             if self.settings.embedded:
@@ -86,14 +84,13 @@ class Supervisor:
                     self.servers.revive()
                 for child in self.children:
                     self._watch(child, env)
+            log.info("stopping kino", signal=signals.name)
         finally:
             self._shutdown()
         return 0
 
-    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
-        if not self.stopping:
-            log.info("stopping kino", signal=signal.Signals(signum).name)
-        self.stopping = True
+    def _request_stop(self) -> None:
+        self.stopping = True  # a plain flag: called from the signal handler
 
     def _start(self, child: Child, env: dict[str, str]) -> None:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module

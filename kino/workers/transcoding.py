@@ -1,4 +1,5 @@
-"""One transcoding job: probe, lowest rung first, images, the rest of the ladder, ready.
+"""One transcoding job: probe, lowest rung first, images, the rest of the ladder, a
+storyboard (hover previews, ``kino.workers.storyboards``), ready.
 
 Idempotent: the job reads the video's state first and skips what is done (a rendition
 already added is never encoded again), so a redelivered or restarted job finishes the
@@ -27,7 +28,7 @@ import structlog
 from kino.bootstrap.workers import TranscoderParts
 from kino.commands.videos import Videos
 from kino.domain.video_rules import master_key, video_prefix
-from kino.domain.video_values import Rendition, VideoStatus
+from kino.domain.video_values import ProbeResult, Rendition, VideoStatus
 from kino.domain.videos import Video
 from kino.infrastructure.embedded import pid_alive
 from kino.infrastructure.media.ffmpeg import run_ffmpeg
@@ -42,6 +43,7 @@ from kino.infrastructure.media.probe import Probe, ProbeRejected, probe_upload
 from kino.infrastructure.progress import Progress, ProgressReports
 from kino.infrastructure.settings import VideoSettings
 from kino.infrastructure.storage import ObjectStore
+from kino.workers.storyboards import make_storyboard
 
 log = structlog.get_logger(__name__)
 
@@ -144,16 +146,15 @@ class TranscodeJob:
             max_duration=self.settings.max_duration_seconds,
         )
         rungs = plan_ladder(probe)
-        await asyncio.to_thread(
-            self.videos.record_probe,
-            video.id,
-            duration_seconds=probe.duration,
-            width=probe.width,
-            height=probe.height,
-            has_video=probe.has_video,
-            has_audio=probe.has_audio,
-            ladder=[rung.name for rung in rungs],
+        found = ProbeResult(
+            probe.duration,
+            probe.width,
+            probe.height,
+            probe.has_video,
+            probe.has_audio,
+            tuple(rung.name for rung in rungs),
         )
+        await asyncio.to_thread(self.videos.record_probe, video.id, found)
         if mode.long_after is not None and probe.duration > mode.long_after:
             raise FoundLong(probe.duration)
         done = dict(video.renditions)
@@ -168,6 +169,12 @@ class TranscodeJob:
         if todo:
             start = 0.2 if len(todo) < len(rungs) else 0.0
             await self._encode(state, todo, start, 1.0)
+        if probe.has_video and video.storyboard_key is None:  # within the last stage's 100 %
+            timeout = max(self.settings.transcode_timeout_seconds, probe.duration)
+            await make_storyboard(
+                self.videos, self.store, video.id, probe, source, workdir,
+                timeout=timeout, background=mode.background,
+            )  # fmt: skip
         await self._check_not_deleted(video.id)
         await asyncio.to_thread(self.videos.mark_ready, video.id)
         await progress.send("ready", 1.0)

@@ -80,6 +80,7 @@ def kino_dev(tmp_path: Path, **extra_env: str) -> Iterator[Dev]:
         {
             "KINO_DATA_DIR": str(data_dir),
             "KINO_HTTP_PORT": str(port),
+            "KINO_RTMP_PORT": str(free_port()),  # kino dev's ingest: never the shared 1935
             "KINO_LOG_FORMAT": "json",
             "KINO_DEBUG_HOOKS": "1",
             "KINO_TRANSCODE_PRESET": "ultrafast",

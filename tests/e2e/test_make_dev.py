@@ -53,6 +53,7 @@ def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         {
             "KINO_DATA_DIR": str(data_dir),
             "KINO_HTTP_PORT": str(port),
+            "KINO_RTMP_PORT": str(free_port()),  # kino dev's ingest: never the shared 1935
             "KINO_LOG_FORMAT": "json",
             "MAKEFLAGS": "",
         }

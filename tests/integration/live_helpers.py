@@ -140,11 +140,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextlib.asynccontextmanager
-async def api_process(settings: Settings, endpoints: Endpoints, **env: str) -> AsyncIterator[str]:
-    """``python -m kino api`` in its own process; yields its base URL once /healthz answers."""
-    port = free_port()
-    environment = {
+def kino_environment(settings: Settings, endpoints: Endpoints, **env: str) -> dict[str, str]:
+    """The environment of a ``python -m kino ...`` process configured like ``settings``."""
+    return {
         **os.environ,
         "KINO_DATABASE_URL": endpoints.database_url,
         "KINO_REDIS_URL": endpoints.redis_url,
@@ -152,26 +150,41 @@ async def api_process(settings: Settings, endpoints: Endpoints, **env: str) -> A
         "KINO_REDIS_NAMESPACE": settings.redis_namespace,
         "KINO_SECRET_KEY": settings.secret_key,
         "KINO_DATA_DIR": str(settings.data_dir),
-        "KINO_HTTP_PORT": str(port),
         "KINO_LOG_LEVEL": "WARNING",
         **env,
     }
+
+
+@contextlib.asynccontextmanager
+async def api_subprocess(
+    settings: Settings, endpoints: Endpoints, port: int, **env: str
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``python -m kino api`` on ``port``; yields the process once /healthz answers."""
+    environment = kino_environment(settings, endpoints, KINO_HTTP_PORT=str(port), **env)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "kino", "api", env=environment
     )
-    url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as http:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
             while True:
                 assert process.returncode is None, "the api process exited"
                 with contextlib.suppress(httpx.TransportError):
                     if (await http.get("/healthz")).status_code == 200:
                         break
                 await asyncio.sleep(0.05)
-        yield url
+        yield process
     finally:
-        process.terminate()
+        if process.returncode is None:
+            process.terminate()
         await process.wait()
+
+
+@contextlib.asynccontextmanager
+async def api_process(settings: Settings, endpoints: Endpoints, **env: str) -> AsyncIterator[str]:
+    """``python -m kino api`` in its own process; yields its base URL once /healthz answers."""
+    port = free_port()
+    async with api_subprocess(settings, endpoints, port, **env):
+        yield f"http://127.0.0.1:{port}"
 
 
 async def wait_subscribed(redis_url: str, channel: str, processes: int = 1) -> None:

@@ -150,3 +150,66 @@ async def test_deleted_message_reaches_subscribers_and_leaves_the_history(
     history = (await gql(http, HISTORY, {"s": stream_id}))["chatMessages"]
     assert [m["body"] for m in history] == ["keep me"]
     await viewer.close()
+
+
+BANS = """query($s: ID!) { chatBans(streamId: $s) { until user { id handle } } }"""
+UNBAN = "mutation($s: ID!, $u: ID!) { unbanChatUser(streamId: $s, userId: $u) }"
+
+
+async def test_the_owner_lists_bans_and_lifts_one(http):
+    owner, created = await owner_and_stream(http)
+    stream_id = created["stream"]["id"]
+    for_good, for_a_while, bystander = (
+        await register(http),
+        await register(http),
+        await register(http),
+    )
+    token = owner["accessToken"]
+    await gql(http, BAN, {"s": stream_id, "u": for_good["user"]["id"]}, token=token)
+    await gql(http, BAN, {"s": stream_id, "u": for_a_while["user"]["id"], "d": 600}, token=token)
+
+    bans = (await gql(http, BANS, {"s": stream_id}, token=token))["chatBans"]
+    assert [ban["user"]["id"] for ban in bans] == [
+        for_good["user"]["id"],
+        for_a_while["user"]["id"],
+    ]
+    assert bans[0]["until"] is None and bans[1]["until"] is not None
+    for outsider in (bystander["accessToken"], None):
+        with pytest.raises(GraphQLError) as refused:
+            await gql(http, BANS, {"s": stream_id}, token=outsider)
+        assert refused.value.code in ("FORBIDDEN", "UNAUTHENTICATED")
+    with pytest.raises(GraphQLError) as not_owner:
+        await gql(
+            http,
+            UNBAN,
+            {"s": stream_id, "u": for_good["user"]["id"]},
+            token=bystander["accessToken"],
+        )
+    assert not_owner.value.code == "FORBIDDEN"
+
+    await gql(http, UNBAN, {"s": stream_id, "u": for_good["user"]["id"]}, token=token)
+    assert (await send(http, stream_id, "thanks", for_good))["body"] == "thanks"
+    bans = (await gql(http, BANS, {"s": stream_id}, token=token))["chatBans"]
+    assert [ban["user"]["id"] for ban in bans] == [for_a_while["user"]["id"]]
+
+
+MINE = """query { myLiveStreams(first: 10) { edges { node { id title status } } } }"""
+
+
+async def test_my_live_streams_lists_only_mine_newest_first(http):
+    owner, first = await owner_and_stream(http)
+    second = (
+        await gql(
+            http,
+            'mutation { createLiveStream(title: "second") { stream { id } } }',
+            token=owner["accessToken"],
+        )
+    )["createLiveStream"]
+    _, someone_elses = await owner_and_stream(http)
+    mine = (await gql(http, MINE, token=owner["accessToken"]))["myLiveStreams"]["edges"]
+    ids = [edge["node"]["id"] for edge in mine]
+    assert ids == [second["stream"]["id"], first["stream"]["id"]]
+    assert someone_elses["stream"]["id"] not in ids
+    with pytest.raises(GraphQLError) as anonymous:
+        await gql(http, MINE)
+    assert anonymous.value.code == "UNAUTHENTICATED"

@@ -28,8 +28,8 @@ async def send(http, i: int) -> None:
     elif kind == 2:  # an invalid document under a made-up name
         body = {"query": f"query {name} {{ nope }}", "operationName": name}
         assert (await http.post("/graphql", json=body)).status_code == 200
-    else:  # a made-up page
-        assert (await http.get(f"/watch/{name}")).status_code == 200
+    else:  # a made-up page: the watch page's "not found"
+        assert (await http.get(f"/watch/{name}")).status_code == 404
 
 
 async def test_random_operation_names_leave_the_number_of_series_unchanged(http):

@@ -27,7 +27,7 @@ from kino.domain.accounts import Session, UniqueKey, User
 from kino.domain.chat import ChatMessage
 from kino.domain.comments import Comment
 from kino.domain.live import LiveStream, StreamKey
-from kino.domain.video_values import Rendition
+from kino.domain.video_values import ProbeResult, Rendition
 from kino.domain.videos import Video
 from kino.infrastructure.eventstore import eventstore_env
 from kino.operations.projections import READ_MODELS
@@ -137,15 +137,7 @@ def write_poisoned_events(database_url: str) -> Poisoned:
 
 def transcode(videos: Videos, video_id: UUID, owner_id: UUID) -> None:
     videos.complete_upload(video_id, owner_id, 10)
-    videos.record_probe(
-        video_id,
-        duration_seconds=4.0,
-        width=256,
-        height=144,
-        has_video=True,
-        has_audio=False,
-        ladder=["144p"],
-    )
+    videos.record_probe(video_id, ProbeResult(4.0, 256, 144, True, False, ("144p",)))
     playlist = f"videos/{video_id}/hls/144p/index.m3u8"
     videos.add_rendition(
         video_id, Rendition.from_payload({**RENDITION, "codecs": "avc1", "playlist_key": playlist})

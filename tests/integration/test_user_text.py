@@ -1,5 +1,8 @@
 """Every argument that takes user text refuses a NUL, another C0 control, a lone surrogate and
-over-long input with BAD_USER_INPUT naming the argument, and nothing reaches the event store."""
+over-long input with BAD_USER_INPUT naming the argument, and nothing reaches the event store.
+
+The arguments come from the schema: every String argument of every field has a case here
+(``test_every_string_argument_of_the_schema_has_a_case``), so a new one cannot be missed."""
 
 from __future__ import annotations
 
@@ -8,10 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from graphql import GraphQLObjectType, build_schema, get_named_type
 
 from kino.commands.videos import Videos
 from kino.domain.video_rules import CONTENT_TYPES
+from kino.graphql.schema import build_schema as build_kino_schema
 from kino.infrastructure.eventstore import eventstore_env
+from kino.infrastructure.metrics import ApiMetrics
+from kino.infrastructure.settings import Settings
 from tests.integration.accounts_helpers import PASSWORD, register, unique_handle
 from tests.integration.conftest import gql
 from tests.integration.live_helpers import owner_and_stream
@@ -28,7 +35,9 @@ Variables = Callable[[dict[str, Any], str], dict[str, Any]]
 
 @dataclass(frozen=True)
 class Case:
-    """One argument: the operation, how to fill the other arguments, a valid value, a limit."""
+    """One argument: the operation, how to fill the other arguments, a valid value, a limit.
+
+    ``operation`` is a root field, or a field of ``parent`` (a type the document reaches)."""
 
     operation: str
     field: str
@@ -37,10 +46,17 @@ class Case:
     valid: Callable[[dict[str, Any]], str]
     limit: int
     token: str | None = "owner"
+    parent: str | None = None
 
     @property
     def name(self) -> str:
         return f"{self.operation}.{self.field}"
+
+    @property
+    def argument(self) -> str:
+        """``Type.field.argument`` in the schema."""
+        root = "Mutation" if self.document.lstrip().startswith("mutation") else "Query"
+        return f"{self.parent or root}.{self.operation}.{self.field}"
 
 
 def fresh(prefix: str = "t") -> str:
@@ -80,7 +96,10 @@ MINE = """query($after: String, $query: String) {
 COMMENTS = (
     "query($video: ID!, $v: String) { comments(videoId: $video, after: $v) { edges { cursor } } }"
 )
+REPLIES = """query($video: ID!, $v: String) { comments(videoId: $video) {
+  edges { node { replies(after: $v) { edges { cursor } } } } } }"""
 STREAMS = "query($v: String) { liveStreams(after: $v) { edges { cursor } } }"
+MY_STREAMS = "query($v: String) { myLiveStreams(after: $v) { edges { cursor } } }"
 OAUTH = {"p": "test", "c": "code-123", "s": "state-123", "i": "https://issuer.example", "r": None}
 REDIRECT = "http://127.0.0.1:8000/auth/callback"
 
@@ -114,7 +133,18 @@ CASES = [
         200,
         None,
     ),
+    Case(
+        "replies",
+        "after",
+        REPLIES,
+        lambda w, v: {"video": w["video"], "v": v},
+        lambda w: "djE6MTox",
+        200,
+        None,
+        parent="Comment",
+    ),
     Case("liveStreams", "after", STREAMS, lambda w, v: {"v": v}, lambda w: "bzox", 200, None),
+    Case("myLiveStreams", "after", MY_STREAMS, lambda w, v: {"v": v}, lambda w: "bzox", 200),
     *(
         Case(
             "register", field, REGISTER, lambda w, v, f=field: registration(w, f, v), valid, n, None
@@ -250,6 +280,24 @@ CASES = [
     ),
 ]
 _WORLD: dict[str, Any] = {}
+
+
+def string_arguments() -> set[str]:
+    """``Type.field.argument`` of every String argument of the schema Kino serves."""
+    printed = build_kino_schema(Settings(secret_key="c" * 40), ApiMetrics()).as_str()
+    schema = build_schema(printed)
+    return {
+        f"{name}.{field_name}.{argument_name}"
+        for name, kind in schema.type_map.items()
+        if isinstance(kind, GraphQLObjectType) and not name.startswith("__")
+        for field_name, field in kind.fields.items()
+        for argument_name, argument in field.args.items()
+        if get_named_type(argument.type).name == "String"
+    }
+
+
+def test_every_string_argument_of_the_schema_has_a_case():
+    assert sorted({case.argument for case in CASES}) == sorted(string_arguments())
 
 
 @pytest.fixture(scope="module")

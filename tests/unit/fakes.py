@@ -11,6 +11,7 @@ from pathlib import Path
 from uuid import UUID
 
 from kino.domain.errors import RateLimitedError
+from kino.domain.video_values import VideoStatus, Visibility
 from kino.infrastructure.storage import ObjectInfo, StorageError
 
 
@@ -18,8 +19,8 @@ from kino.infrastructure.storage import ObjectInfo, StorageError
 class Entry:
     id: UUID
     owner_id: UUID
-    visibility: str = "PUBLIC"
-    status: str = "READY"
+    visibility: Visibility = Visibility.PUBLIC
+    status: VideoStatus = VideoStatus.READY
 
 
 class Catalog:

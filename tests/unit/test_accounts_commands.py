@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kino.commands.accounts import WRONG_CREDENTIALS, Accounts
-from kino.domain.accounts import Session, UniqueKey, User
+from kino.domain.accounts import REUSE_GRACE, Session, UniqueKey, User
 from kino.domain.errors import BadInputError, ConflictError, UnauthenticatedError
 from kino.infrastructure.passwords import Argon2Passwords, FastPasswords
 from kino.infrastructure.tokens import RefreshToken
@@ -95,17 +95,36 @@ def test_login_by_email_or_handle_starts_a_session(accounts: Accounts):
         assert grant.user_id == registered.user_id and grant.session_id != registered.session_id
 
 
-def test_refresh_rotates_and_reuse_revokes(accounts: Accounts):
+def test_refresh_rotates_and_reuse_revokes():
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    accounts = Accounts(env={}, passwords=FastPasswords(), clock=lambda: now[0])
     grant = accounts.register("ann@example.com", "ann", PASSWORD)
     second = accounts.refresh(grant.refresh_token)
     assert second.session_id == grant.session_id
     assert RefreshToken.parse(second.refresh_token).generation == 1
+    now[0] += REUSE_GRACE + timedelta(seconds=1)
     with pytest.raises(UnauthenticatedError, match="already used"):
         accounts.refresh(grant.refresh_token)
     session = accounts.repository.get(grant.session_id)
     assert not session.active and session.revoked_reason == "refresh token reused"
     with pytest.raises(UnauthenticatedError, match="ended"):
         accounts.refresh(second.refresh_token)
+
+
+def test_a_token_whose_answer_was_lost_rotates_again_within_the_grace():
+    """A page left while its refresh was in flight never got the new cookie: its next page
+    presents the old token moments later. That rotates again; an older one still revokes."""
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    accounts = Accounts(env={}, passwords=FastPasswords(), clock=lambda: now[0])
+    first = accounts.register("ann@example.com", "ann", PASSWORD)
+    lost = accounts.refresh(first.refresh_token)  # the browser never received this answer
+    now[0] += timedelta(seconds=2)
+    again = accounts.refresh(first.refresh_token)
+    assert RefreshToken.parse(again.refresh_token).generation == 2
+    assert accounts.repository.get(first.session_id).active
+    with pytest.raises(UnauthenticatedError, match="already used"):
+        accounts.refresh(lost.refresh_token)  # two generations behind: reuse
+    assert not accounts.repository.get(first.session_id).active
 
 
 def test_a_forged_secret_is_refused_without_revoking(accounts: Accounts):

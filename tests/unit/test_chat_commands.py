@@ -127,3 +127,16 @@ def test_bodies_are_trimmed_and_may_be_500_characters():
 
 def test_refusals_are_kino_errors():
     assert issubclass(ForbiddenError, KinoError)
+
+
+def test_an_unban_lets_the_user_post_again_and_only_the_owner_may(apps):
+    _, chat, owner, stream_id = apps
+    user = uuid4()
+    chat.ban_user(stream_id, owner, user, None)
+    with pytest.raises(ForbiddenError):
+        chat.unban_user(stream_id, uuid4(), user)
+    with pytest.raises(ForbiddenError):
+        chat.post_message(PostRequest(stream_id, user, "hi"))
+    assert chat.unban_user(stream_id, owner, user) is not None
+    assert chat.post_message(PostRequest(stream_id, user, "hi")).body == "hi"
+    assert chat.unban_user(stream_id, owner, user) is None  # not banned: nothing stored

@@ -12,6 +12,7 @@ defines (histograms with their ``_bucket``/``_sum``/``_count`` series).
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -26,13 +27,14 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
-OVERLAYS = ("dev", "production")
+OVERLAYS = ("dev", "production", "host")
 KUBERNETES_VERSION = "1.32"
 DASHBOARDS = K8S / "components" / "monitoring" / "dashboards"
 METRICS_MODULE = ROOT / "kino" / "infrastructure" / "metrics.py"
 SETTINGS_PACKAGE = ROOT / "kino" / "infrastructure" / "settings"
+HOST_SERVICES = K8S / "components" / "host-services"
 KINO_IMAGE = "ghcr.io/kino-video/kino"
-KINO_PROCESSES = ("api", "projector", "relay", "transcoder")
+KINO_PROCESSES = ("api", "projector", "relay", "transcoder", "ingest")
 
 # Metric names a dashboard may reference before kino/infrastructure/metrics.py defines them
 # (a panel written ahead of the code it watches). Empty today: every name the dashboards use is
@@ -68,6 +70,7 @@ REQUIRED_METRICS = {
 _HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count", "_created")
 _METRIC_TOKEN = re.compile(r"\bkino_[a-z0-9_]+\b")
 _GENERATED_SUFFIX = re.compile(r"-[a-z0-9]{10}$")  # the hash kustomize's generators append
+_GENERATED_NAMES = frozenset({"kino-config", "kino-secrets", "kino-otel", "kino-postgres"})
 
 
 # --- walking the kustomizations ----------------------------------------------------------
@@ -134,11 +137,15 @@ def _rel(path: Path) -> str:
 
 
 def _render(overlay: str) -> list[dict[str, Any]]:
+    return _kustomize(K8S / "overlays" / overlay)
+
+
+def _kustomize(directory: Path) -> list[dict[str, Any]]:
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         pytest.skip("kubectl is not on PATH; the source files are still validated")
     result = subprocess.run(
-        [kubectl, "kustomize", str(K8S / "overlays" / overlay)],
+        [kubectl, "kustomize", str(directory)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -170,12 +177,14 @@ def test_the_overlays_reach_the_base_and_every_component() -> None:
     names = {_rel(d) for d in _kustomization_dirs()}
     assert names == {
         "k8s/base",
+        "k8s/components/host-services",
         "k8s/components/minio",
         "k8s/components/monitoring",
         "k8s/components/nats",
         "k8s/components/postgres",
         "k8s/components/redis",
         "k8s/overlays/dev",
+        "k8s/overlays/host",
         "k8s/overlays/production",
     }
 
@@ -285,6 +294,17 @@ def test_api_is_highly_available_in_the_base() -> None:
         assert docs["Deployment", name]["spec"]["replicas"] == 1
 
 
+def test_the_ingest_takes_rtmp_from_outside() -> None:
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in _source_documents()}
+    service = docs["Service", "ingest"]["spec"]
+    assert service["type"] == "LoadBalancer"
+    assert [(p["port"], p["protocol"]) for p in service["ports"]] == [(1935, "TCP")]
+    pod = docs["Deployment", "ingest"]["spec"]["template"]["spec"]
+    assert any(v["name"] == "data" and "emptyDir" in v for v in pod["volumes"])
+    env = {item["name"]: item for item in pod["containers"][0]["env"]}
+    assert env["KINO_INGEST_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+
+
 def _config_literals(directory: Path, generator_key: str) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for generator in _kustomization(directory).get(generator_key, []):
@@ -298,7 +318,7 @@ def test_configuration_names_are_variables_kino_reads() -> None:
     known = set(re.findall(r'"(KINO_[A-Z0-9_]+)"', source))
     assert "KINO_SECRET_KEY" in known
     names = set()
-    for directory in (K8S / "base", *(K8S / "overlays" / o for o in OVERLAYS)):
+    for directory in _kustomization_dirs():
         for key in ("configMapGenerator", "secretGenerator"):
             for name, literals in _config_literals(directory, key).items():
                 if name in ("kino-config", "kino-secrets"):
@@ -324,9 +344,143 @@ def test_production_runs_in_production_mode_and_dev_generates_dev_only_secrets()
         in (secrets["kino-secrets"]["KINO_DATABASE_URL"])
     )
     for directory in _kustomization_dirs():
-        if directory.name != "dev":
+        if directory.name not in ("dev", "host-services"):
             assert "secretGenerator" not in _kustomization(directory), directory
+    # host-services merges into dev's kino-secrets (never a Secret of its own), dev-only too.
+    (generator,) = _kustomization(HOST_SERVICES)["secretGenerator"]
+    assert (generator["name"], generator["behavior"]) == ("kino-secrets", "merge")
+    host = _config_literals(HOST_SERVICES, "secretGenerator")["kino-secrets"]
+    assert host.keys() == {"KINO_DATABASE_URL"}
+    assert secrets["kino-postgres"]["POSTGRES_PASSWORD"] in host["KINO_DATABASE_URL"]
     assert not [d for d in _source_documents() if d["kind"] == "Secret"]
+
+
+def test_the_host_overlay_fits_one_node_and_uses_its_services() -> None:
+    """k8s/overlays/host (dev with components/host-services): Kino's processes only, on the
+    host network, no two containers on the same port, the services at the node's loopback."""
+    docs = _render("host")
+    kinds = {doc["kind"] for doc in docs}
+    assert not kinds & {"StatefulSet", "Job"}, "the backing services are outside the cluster"
+    ports: list[int] = []
+    for where, template in _pod_specs(docs, ("Deployment",)):
+        assert template["spec"]["hostNetwork"] is True, where
+        assert template["spec"]["dnsPolicy"] == "ClusterFirstWithHostNet", where
+        for container in template["spec"]["containers"]:
+            ports += [port["containerPort"] for port in container["ports"]]
+    assert len(ports) == len(set(ports)), sorted(ports)
+    deployments = [d for d in docs if d["kind"] == "Deployment"]
+    assert {d["metadata"]["name"]: d["spec"]["replicas"] for d in deployments} == dict.fromkeys(
+        KINO_PROCESSES, 1
+    )
+    config = next(
+        d for d in docs if d["kind"] == "ConfigMap" and "kino-config" in d["metadata"]["name"]
+    )
+    for key in ("KINO_REDIS_URL", "KINO_NATS_URL", "KINO_S3_ENDPOINT"):
+        assert "127.0.0.1" in config["data"][key], key
+    secret = next(d for d in docs if d["kind"] == "Secret")
+    url = base64.b64decode(secret["data"]["KINO_DATABASE_URL"]).decode()
+    assert "@127.0.0.1:5432/" in url
+
+
+# What components/host-services changes in each of dev's Kino Deployments (JSON pointers; the
+# component's kustomization.yaml and k8s/README.md list the same). Index of the metrics port:
+_METRICS_PORT_INDEX = {"projector": 0, "relay": 0, "transcoder": 0, "ingest": 1}
+_MISSING = object()
+
+
+def host_services_changes(name: str) -> set[str]:
+    pod = "/spec/template/spec"
+    changes = {
+        f"{pod}/hostNetwork",  # added
+        f"{pod}/dnsPolicy",  # added
+        f"{pod}/containers/0/envFrom/2",  # kino-otel removed with the monitoring stack
+    }
+    if name in _METRICS_PORT_INDEX:  # a metrics port of its own
+        changes |= {
+            f"{pod}/containers/0/ports/{_METRICS_PORT_INDEX[name]}/containerPort",
+            f"{pod}/containers/0/env/0/value",
+            "/spec/template/metadata/annotations/prometheus.io~1port",
+        }
+    return changes
+
+
+def changed_paths(before: Any, after: Any, path: str = "") -> set[str]:
+    """JSON pointers where two documents differ: a value changed, added or removed."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        return {
+            changed
+            for key in before.keys() | after.keys()
+            for changed in changed_paths(
+                before.get(key, _MISSING),
+                after.get(key, _MISSING),
+                f"{path}/{str(key).replace('~', '~0').replace('/', '~1')}",
+            )
+        }
+    if isinstance(before, list) and isinstance(after, list):
+        return {
+            changed
+            for index in range(max(len(before), len(after)))
+            for changed in changed_paths(
+                before[index] if index < len(before) else _MISSING,
+                after[index] if index < len(after) else _MISSING,
+                f"{path}/{index}",
+            )
+        }
+    return set() if before == after else {path}
+
+
+def without_hashes(value: Any) -> Any:
+    """``value`` with the hash suffix of generated names removed (kino-config-5b972g25t6 ->
+    kino-config): a changed setting changes the name, not the Deployment."""
+    if isinstance(value, dict):
+        return {key: without_hashes(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_hashes(item) for item in value]
+    if isinstance(value, str) and _GENERATED_SUFFIX.sub("", value) in _GENERATED_NAMES:
+        return _GENERATED_SUFFIX.sub("", value)
+    return value
+
+
+def kino_deployments(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        d["metadata"]["name"]: without_hashes(d)
+        for d in docs
+        if d["kind"] == "Deployment"
+        and d["metadata"]["labels"].get("app.kubernetes.io/name") == "kino"
+    }
+
+
+def resource_ids(docs: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(d["kind"], _GENERATED_SUFFIX.sub("", d["metadata"]["name"])) for d in docs}
+
+
+def test_the_host_overlay_is_dev_with_the_host_services_component() -> None:
+    """Dev's Kino Deployments, changed only where the component says; nothing left of dev's
+    in-cluster servers or monitoring: Kino's own resources (the base) and dev's Secret."""
+    host = _kustomization(K8S / "overlays" / "host")
+    assert host["resources"] == ["../dev"]
+    assert host["components"] == ["../../components/host-services"]
+    dev, rendered = kino_deployments(_render("dev")), kino_deployments(_render("host"))
+    assert dev.keys() == rendered.keys() == set(KINO_PROCESSES)
+    for name in KINO_PROCESSES:
+        expected = host_services_changes(name) | ({"/spec/replicas"} if name == "ingest" else set())
+        assert changed_paths(dev[name], rendered[name]) == expected, name
+    docs = _render("host")
+    assert resource_ids(docs) == resource_ids(_kustomize(K8S / "base")) | {
+        ("Secret", "kino-secrets")
+    }
+    assert {
+        container["image"].split(":")[0]
+        for _, template in _pod_specs(docs, ("Deployment", "StatefulSet", "Job"))
+        for container in template["spec"]["containers"]
+    } == {KINO_IMAGE}
+
+
+def test_changed_paths_sees_every_kind_of_change() -> None:
+    before = {"a": 1, "b": [1, 2, 3], "c/d": {"e": "x"}}
+    after = {"a": 2, "b": [1, 2], "c/d": {"e": "x", "f": True}, "g": None}
+    assert changed_paths(before, after) == {"/a", "/b/2", "/c~1d/f", "/g"}
+    assert changed_paths(before, before) == set()
 
 
 # --- Grafana dashboards ------------------------------------------------------------------

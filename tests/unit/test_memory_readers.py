@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
+from kino.domain.live import LiveStatus
+from kino.domain.video_values import VideoStatus, Visibility
 from kino.queries.chat import ChatMessageRecord
 from kino.queries.comments import CommentRecord
 from kino.queries.live import LiveStreamRecord
@@ -35,8 +37,8 @@ def video(minute: int, owner: UUID, **changes: object) -> VideoRecord:
         owner_id=owner,
         title=f"video {minute}",
         description="",
-        visibility="PUBLIC",
-        status="READY",
+        visibility=Visibility.PUBLIC,
+        status=VideoStatus.READY,
         created_at=at(minute),
         duration_seconds=None,
         width=None,
@@ -93,10 +95,10 @@ async def test_the_catalog_lists_ready_public_videos_and_mine_lists_all_of_mine(
     catalog = MemoryVideos()
     catalog.add(
         video(1, me, title="public"),
-        video(2, me, title="private", visibility="PRIVATE"),
-        video(3, me, title="unlisted", visibility="UNLISTED"),
-        video(4, me, title="processing", status="PROCESSING"),
-        video(5, other, title="theirs, private", visibility="PRIVATE"),
+        video(2, me, title="private", visibility=Visibility.PRIVATE),
+        video(3, me, title="unlisted", visibility=Visibility.UNLISTED),
+        video(4, me, title="processing", status=VideoStatus.PROCESSING),
+        video(5, other, title="theirs, private", visibility=Visibility.PRIVATE),
     )
     assert titles(await catalog.page(PageRequest(first=10))) == ["public"]
     mine = await catalog.page(PageRequest(first=10, mine=me))
@@ -153,7 +155,7 @@ async def test_top_level_comments_page_newest_first_and_replies_oldest_first():
 async def test_live_streams_page_by_offset_and_live_ones_by_start():
     owner = uuid4()
 
-    def stream(minute: int, status: str = "OFFLINE", started: int | None = None):
+    def stream(minute: int, status: LiveStatus = LiveStatus.OFFLINE, started: int | None = None):
         started_at = at(started) if started is not None else None
         return LiveStreamRecord(
             uuid4(), owner, f"s{minute}", "", status, at(minute), started_at, None
@@ -161,10 +163,10 @@ async def test_live_streams_page_by_offset_and_live_ones_by_start():
 
     streams = MemoryLiveStreams()
     records = [
-        stream(0, "LIVE", started=9),
+        stream(0, LiveStatus.LIVE, started=9),
         stream(1),
-        stream(2, "LIVE", started=5),
-        stream(3, "ENDED", started=4),
+        stream(2, LiveStatus.LIVE, started=5),
+        stream(3, LiveStatus.ENDED, started=4),
     ]
     streams.add(*records)
     page, more = await streams.page(2, 0, live_only=False)

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from kino.commands.accounts import Accounts
-from kino.commands.oauth import sign_in_with_identity
+from kino.commands.oauth import OAuthSignIn, sign_in_with_identity
 from kino.domain.accounts import Session, UniqueKey, User
-from kino.domain.errors import ConflictError
-from kino.domain.oauth import ExternalIdentity
+from kino.domain.errors import BadInputError, ConflictError
+from kino.domain.oauth import ExternalIdentity, OAuthCallback
 from kino.infrastructure.passwords import FastPasswords
 
 PASSWORD = "correct horse battery staple"
@@ -121,3 +121,54 @@ def test_sign_in_gives_up_after_repeated_conflicts():
 
     with pytest.raises(ConflictError):
         sign_in_with_identity(AlwaysConflicting(env={}, passwords=FastPasswords()), identity())
+
+
+class Vouching:
+    """A provider whose flows always check out: it vouches for one identity."""
+
+    def __init__(self, vouched: ExternalIdentity) -> None:
+        self.vouched = vouched
+        self.callbacks: list[OAuthCallback] = []
+
+    async def complete(self, callback: OAuthCallback) -> ExternalIdentity:
+        self.callbacks.append(callback)
+        return self.vouched
+
+
+class Refusing:
+    async def complete(self, callback: OAuthCallback) -> ExternalIdentity:
+        raise BadInputError("This sign-in has expired.", field="state")
+
+
+async def test_completing_a_sign_in_starts_a_session_for_the_identity_vouched_for(accounts):
+    provider = Vouching(identity(email="ann@example.com", email_verified=True))
+    callback = OAuthCallback("idp", "code-1", "state-1", "https://idp.example")
+    grant = await OAuthSignIn(accounts, provider).complete(callback, "a browser")
+    assert provider.callbacks == [callback]
+    assert accounts.owner_of(UniqueKey.OAUTH, "https://idp.example|sub-1") == grant.user_id
+    session = accounts.repository.get(grant.session_id)
+    assert isinstance(session, Session)
+    assert session.method == "oidc:idp"
+
+
+async def test_a_callback_the_provider_refuses_signs_no_one_in(accounts):
+    with pytest.raises(BadInputError) as refused:
+        await OAuthSignIn(accounts, Refusing()).complete(OAuthCallback("idp", "code", "state"))
+    assert refused.value.field == "state"
+    assert accounts.recorder.max_notification_id() in (None, 0)
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"provider": "i\x00dp"}, "provider"),
+        ({"code": "c" * 2049}, "code"),
+        ({"state": "s\nt"}, "state"),
+        ({"iss": "\ud800"}, "iss"),
+        ({"redirect_uri": "https://x.example/\x1b"}, "redirectUri"),
+    ],
+)
+def test_a_callback_value_that_is_not_an_opaque_string_is_refused_by_name(values, field):
+    with pytest.raises(BadInputError) as refused:
+        OAuthCallback(**{"provider": "idp", "code": "code", "state": "state", **values})
+    assert refused.value.field == field

@@ -10,11 +10,12 @@ from graphql import Visitor, get_introspection_query, parse, specified_rules, va
 
 from kino.graphql.limits import DocumentLimits, Measurer
 from kino.graphql.schema import build_schema, validation_rule
+from kino.infrastructure.metrics import ApiMetrics
 from kino.infrastructure.settings import Settings
 from tests.query_documents import NO_ID, fan_out_documents, fan_out_on_query
 
 SETTINGS = Settings(secret_key="k" * 40)
-SCHEMA = build_schema(SETTINGS)
+SCHEMA = build_schema(SETTINGS, ApiMetrics())
 LIMITS = DocumentLimits(
     max_depth=SETTINGS.graphql_max_depth,
     max_aliases=SETTINGS.graphql_max_aliases,

@@ -15,6 +15,7 @@ from kino.commands.commenting import Commenting
 from kino.commands.comments import Comments
 from kino.commands.groupcommit import GroupCommit
 from kino.commands.live import LiveStreams
+from kino.commands.resumable import OffsetConflictError, ResumableUploads, UploadGoneError
 from kino.commands.sign_in import SignIn
 from kino.commands.uploads import UploadRequest, Uploads
 from kino.commands.videos import Videos
@@ -27,9 +28,11 @@ from kino.domain.errors import (
     RateLimitedError,
     UnauthenticatedError,
 )
-from kino.domain.video_values import VideoStatus
+from kino.domain.video_values import VideoStatus, Visibility
 from kino.infrastructure.media_tokens import MediaTokens
 from kino.infrastructure.passwords import FastPasswords
+from kino.infrastructure.storage.filesystem import FilesystemStore
+from kino.infrastructure.storage.resumable import FilesystemResumable
 from kino.infrastructure.tokens import AccessTokens
 from kino.infrastructure.uploads import UploadTokens
 from tests.unit import fakes
@@ -112,6 +115,45 @@ def test_an_oversized_body_fails_the_upload_and_a_size_lie_is_refused(uploads):
     assert uploads.videos.get_video(upload.video_id).status == VideoStatus.FAILED
 
 
+def test_a_tus_upload_appends_at_its_offset_and_completes_with_its_last_byte(tmp_path):
+    store = FilesystemStore(tmp_path)
+    uploads = Uploads(
+        Videos(env={}), store, UploadTokens(SECRET, 3600), public_url="http://k.test", max_bytes=9
+    )
+    resumable = ResumableUploads(uploads, FilesystemResumable(store))
+    owner = uuid4()
+    created = uploads.create(owner, request())
+    token, video_id = token_of(created.tus_url), created.video_id
+    with pytest.raises(OffsetConflictError) as wrong:
+        resumable.begin(token, video_id, 2)
+    assert wrong.value.offset == 0
+    for offset, chunk in ((0, b"ab"), (2, b"cd")):
+        assert not resumable.status(token, video_id).completed
+        append = resumable.begin(token, video_id, offset)
+        append.write(chunk)
+        assert append.commit() == offset + 2
+    assert resumable.status(token, video_id).completed
+    assert uploads.videos.get_video(video_id).status == VideoStatus.PROCESSING
+    with pytest.raises(ConflictError, match="already completed"):
+        resumable.begin(token, video_id, 4)
+    with pytest.raises(ConflictError, match="already completed"):
+        resumable.terminate(token, video_id)
+
+
+def test_a_cancelled_tus_upload_is_gone(tmp_path):
+    store = FilesystemStore(tmp_path)
+    uploads = Uploads(
+        Videos(env={}), store, UploadTokens(SECRET, 3600), public_url="http://k.test", max_bytes=9
+    )
+    resumable = ResumableUploads(uploads, FilesystemResumable(store))
+    created = uploads.create(uuid4(), request())
+    token = token_of(created.tus_url)
+    resumable.terminate(token, created.video_id)
+    assert uploads.videos.get_video(created.video_id).status == VideoStatus.FAILED
+    with pytest.raises(UploadGoneError):
+        resumable.status(token, created.video_id)
+
+
 # Comments: READY videos the person can see; a rate limit per author.
 
 
@@ -124,8 +166,8 @@ def commenting() -> tuple[Commenting, fakes.Catalog, fakes.CommentLookup]:
 async def test_comments_go_on_ready_videos_the_author_can_see(commenting):
     use, catalog, _ = commenting
     author, owner = uuid4(), uuid4()
-    processing = catalog.add(fakes.Entry(uuid4(), owner, status="PROCESSING"))
-    private = catalog.add(fakes.Entry(uuid4(), owner, visibility="PRIVATE"))
+    processing = catalog.add(fakes.Entry(uuid4(), owner, status=VideoStatus.PROCESSING))
+    private = catalog.add(fakes.Entry(uuid4(), owner, visibility=Visibility.PRIVATE))
     for video in (processing.id, private.id, uuid4()):
         with pytest.raises(NotFoundError):
             await use.post(author, video, "hello", None)
@@ -151,7 +193,8 @@ async def test_a_comment_is_changed_by_its_author_while_its_video_is_visible(com
     with pytest.raises(ForbiddenError):
         await use.edit(uuid4(), posted.comment_id, "not yours")
     await use.edit(author, posted.comment_id, "edited")
-    video.visibility = "PRIVATE"  # the video's owner hid it: its comments are gone for others
+    # The video's owner hid it: its comments are gone for others.
+    video.visibility = Visibility.PRIVATE
     with pytest.raises(NotFoundError, match="no such comment"):
         await use.delete(author, posted.comment_id)
 
@@ -237,7 +280,7 @@ async def test_views_count_watchable_videos_once_per_viewer():
     catalog, tally = fakes.Catalog(), fakes.Tally()
     viewing = Viewing(catalog, tally)
     public = catalog.add(fakes.Entry(uuid4(), uuid4()))
-    private = catalog.add(fakes.Entry(uuid4(), uuid4(), visibility="PRIVATE"))
+    private = catalog.add(fakes.Entry(uuid4(), uuid4(), visibility=Visibility.PRIVATE))
     with pytest.raises(BadInputError, match="viewerId"):
         await viewing.record(public.id, None, None, 10)
     with pytest.raises(BadInputError, match="secondsWatched"):

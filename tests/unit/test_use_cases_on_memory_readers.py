@@ -16,6 +16,7 @@ from kino.commands.commenting import Commenting
 from kino.commands.comments import Comments
 from kino.commands.viewing import Viewing
 from kino.domain.errors import BadInputError, NotFoundError, RateLimitedError, UnauthenticatedError
+from kino.domain.video_values import VideoStatus, Visibility
 from kino.infrastructure.media_tokens import MediaTokens
 from kino.infrastructure.tokens import AccessTokens
 from kino.queries.comments import CommentRecord
@@ -32,8 +33,8 @@ def video(**changes: object) -> VideoRecord:
         owner_id=OWNER,
         title="A clip",
         description="",
-        visibility="PUBLIC",
-        status="READY",
+        visibility=Visibility.PUBLIC,
+        status=VideoStatus.READY,
         created_at=datetime(2026, 1, 1, tzinfo=UTC),
         duration_seconds=4.0,
         width=256,
@@ -85,8 +86,8 @@ def commenting(catalog: MemoryVideos, comments: MemoryComments, allowed: int = 5
 async def test_comments_go_on_ready_videos_the_author_can_see(catalog, comments):
     public, private, processing = (
         video(),
-        video(visibility="PRIVATE"),
-        video(status="PROCESSING"),
+        video(visibility=Visibility.PRIVATE),
+        video(status=VideoStatus.PROCESSING),
     )
     catalog.add(public, private, processing)
     use_case = commenting(catalog, comments)
@@ -124,7 +125,7 @@ async def test_a_comment_changes_only_while_its_video_is_visible(catalog, commen
     )
     assert await use_case.edit(FAN, posted.comment_id, "edited") is not None
 
-    catalog.add(replace(clip, visibility="PRIVATE"))  # the owner hid the video
+    catalog.add(replace(clip, visibility=Visibility.PRIVATE))  # the owner hid the video
     with pytest.raises(NotFoundError):
         await use_case.edit(FAN, posted.comment_id, "again")
     with pytest.raises(NotFoundError):
@@ -132,7 +133,7 @@ async def test_a_comment_changes_only_while_its_video_is_visible(catalog, commen
 
 
 async def test_views_count_on_videos_the_viewer_may_watch(catalog):
-    public, private = video(), video(visibility="PRIVATE")
+    public, private = video(), video(visibility=Visibility.PRIVATE)
     catalog.add(public, private)
     tally = Tally()
     viewing = Viewing(catalog, tally)

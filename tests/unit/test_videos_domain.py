@@ -10,7 +10,7 @@ import pytest
 from kino.commands.videos import Videos
 from kino.domain.errors import BadInputError, ConflictError, ForbiddenError
 from kino.domain.video_rules import is_media_path
-from kino.domain.video_values import Rendition, VideoStatus
+from kino.domain.video_values import ProbeResult, Rendition, VideoStatus
 
 RENDITION = Rendition("144p", 256, 144, 1, "avc1", "videos/v/hls/144p/index.m3u8")
 
@@ -34,16 +34,9 @@ def test_upload_lifecycle_to_ready_is_idempotent_for_the_transcoder():
     assert app.get_video(video_id).filename == "a_b.mp4"
     app.complete_upload(video_id, owner, 100)
     assert app.get_video(video_id).status == VideoStatus.PROCESSING
-    probe = {
-        "duration_seconds": 4.0,
-        "width": 1920,
-        "height": 1080,
-        "has_video": True,
-        "has_audio": True,
-        "ladder": ["144p", "240p"],
-    }
-    assert app.record_probe(video_id, **probe) is not None
-    assert app.record_probe(video_id, **probe) is None  # a redelivered job changes nothing
+    probe = ProbeResult(4.0, 1920, 1080, True, True, ("144p", "240p"))
+    assert app.record_probe(video_id, probe) is not None
+    assert app.record_probe(video_id, probe) is None  # a redelivered job changes nothing
     assert app.add_rendition(video_id, RENDITION) is not None
     assert app.add_rendition(video_id, RENDITION) is None
     with pytest.raises(ConflictError):
@@ -107,6 +100,9 @@ def test_only_the_owner_edits_and_inputs_are_checked():
         ("hls/720p/init_0.mp4", True),
         ("hls/audio/seg_00012.m4s", True),
         ("thumbnail.jpg", True),
+        ("storyboard.vtt", True),
+        ("storyboard.jpg", True),
+        ("storyboard.png", False),
         ("source", False),
         ("hls/../source", False),
         ("hls/720p/seg_x.m4s", False),

@@ -7,11 +7,12 @@ import strawberry
 
 from kino.commands.accounts import RefreshTokenReusedError
 from kino.commands.base import run_sync
-from kino.commands.oauth import sign_in_with_identity
+from kino.domain.oauth import OAuthCallback
 from kino.domain.text import opaque
 from kino.graphql.accounts.types import AuthPayload, OAuthLoginStart, auth_payload
-from kino.graphql.context import Info, wait_for_position
+from kino.graphql.context import Info
 from kino.graphql.ids import bounded
+from kino.queries.positions import wait_for_position
 
 
 @strawberry.type
@@ -94,25 +95,7 @@ class AccountsMutation:
         iss: str | None = None,
         redirect_uri: str | None = None,
     ) -> AuthPayload:
-        accounts = info.context.container.accounts
-        callback = oauth_callback(provider, code, state, iss, redirect_uri)
-        identity = await accounts.oidc.complete(*callback)
-        grant = await run_sync(
-            sign_in_with_identity, accounts.app, identity, info.context.user_agent
-        )
+        callback = OAuthCallback(provider, code, state, iss, redirect_uri)
+        oauth = info.context.container.accounts.oauth
+        grant = await oauth.complete(callback, info.context.user_agent)
         return await auth_payload(info.context, grant)
-
-
-def oauth_callback(
-    provider: str, code: str, state: str, iss: str | None, redirect_uri: str | None
-) -> tuple[str, str, str, str | None, str | None]:
-    """What the provider sent to the redirect URI, each value checked as an opaque string."""
-    return (
-        opaque(provider, field="provider", max_length=64),
-        opaque(code, field="code", max_length=2048),
-        opaque(state, field="state", max_length=256),
-        None if iss is None else opaque(iss, field="iss", max_length=2048),
-        None
-        if redirect_uri is None
-        else opaque(redirect_uri, field="redirectUri", max_length=2048),
-    )

@@ -10,7 +10,8 @@ import strawberry
 
 from kino.commands.accounts import SessionGrant
 from kino.domain.errors import KinoError
-from kino.graphql.context import Info, KinoContext, wait_for_position
+from kino.graphql.context import Info, KinoContext
+from kino.queries.positions import wait_for_position
 from kino.queries.users import UserRecord
 
 
@@ -57,6 +58,14 @@ async def load_user(
     return UserType.from_record(record, is_self=is_self) if record else None
 
 
+async def required_user(context: KinoContext, user_id: UUID, role: str) -> UserType:
+    """The user behind an owner or author field, which the schema promises is never null."""
+    user = await load_user(context, user_id)
+    if user is None:
+        raise KinoError(f"The {role} could not be read.")
+    return user
+
+
 async def auth_payload(context: KinoContext, grant: SessionGrant) -> AuthPayload:
     """Issue tokens once the read models show the session and the user (read-your-writes)."""
     accounts = context.container.accounts
@@ -68,10 +77,22 @@ async def auth_payload(context: KinoContext, grant: SessionGrant) -> AuthPayload
         raise KinoError("Your account could not be read back; please try again.")
     return AuthPayload(
         access_token=accounts.tokens.issue(grant.user_id, grant.session_id),
-        refresh_token=grant.refresh_token,
+        refresh_token=_refresh_token_for(context, grant.refresh_token),
         expires_in=accounts.tokens.ttl_seconds,
         user=user,
     )
+
+
+def _refresh_token_for(context: KinoContext, refresh_token: str) -> str:
+    """The refresh token for the answer; for the web client (``Kino-Session: cookie``) it
+    goes into an HttpOnly cookie instead, and the answer carries an empty string."""
+    request, response = context.request, context.response
+    cookies = context.container.accounts.cookies
+    if request is None or response is None or not cookies.asked_for(request.headers):
+        return refresh_token
+    for cookie in cookies.issued(refresh_token):
+        response.set_cookie(**cookie)
+    return ""
 
 
 @strawberry.type

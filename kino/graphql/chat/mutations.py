@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVarTuple, Unpack
+from uuid import UUID
+
 import strawberry
 
 from kino.commands.base import run_sync
@@ -9,6 +13,8 @@ from kino.graphql.chat.types import ChatMessageType, settled
 from kino.graphql.context import Info
 from kino.graphql.ids import bounded, parse_id
 from kino.graphql.live.types import LiveStreamType, read_stream
+
+Arguments = TypeVarTuple("Arguments")
 
 
 @strawberry.type
@@ -40,24 +46,38 @@ class ChatMutation:
         user_id: strawberry.ID,
         duration_seconds: int | None = None,
     ) -> bool:
-        viewer = await info.context.require_viewer()
-        position = await run_sync(
-            info.context.container.chat.app.ban_user,
-            parse_id(stream_id, "streamId"),
-            viewer.user_id,
-            parse_id(user_id, "userId"),
-            duration_seconds,
-        )
-        await settled(info.context, position)
+        chat = info.context.container.chat.app
+        user = parse_id(user_id, "userId")
+        await moderate(info, chat.ban_user, stream_id, user, duration_seconds)
+        return True
+
+    @strawberry.mutation(description="The stream's owner: lift a ban (true also if none).")
+    async def unban_chat_user(
+        self, info: Info, stream_id: strawberry.ID, user_id: strawberry.ID
+    ) -> bool:
+        chat = info.context.container.chat.app
+        await moderate(info, chat.unban_user, stream_id, parse_id(user_id, "userId"))
         return True
 
     @strawberry.mutation(description="The stream's owner; 0 (off) to 300 seconds.")
     async def set_chat_slow_mode(
         self, info: Info, stream_id: strawberry.ID, seconds: int
     ) -> LiveStreamType:
-        viewer = await info.context.require_viewer()
-        room_id = parse_id(stream_id, "streamId")
         chat = info.context.container.chat.app
-        position = await run_sync(chat.set_slow_mode, room_id, viewer.user_id, seconds)
-        await settled(info.context, position)
+        room_id = await moderate(info, chat.set_slow_mode, stream_id, seconds)
         return await read_stream(info.context, room_id)
+
+
+async def moderate(
+    info: Info,
+    command: Callable[[UUID, UUID, Unpack[Arguments]], int | None],
+    stream_id: strawberry.ID,
+    *arguments: *Arguments,
+) -> UUID:
+    """One of the stream owner's commands on its room (the room checks who may), then wait
+    until the chat's read model shows it. Returns the room's (the stream's) id."""
+    viewer = await info.context.require_viewer()
+    room_id = parse_id(stream_id, "streamId")
+    position = await run_sync(command, room_id, viewer.user_id, *arguments)
+    await settled(info.context, position)
+    return room_id

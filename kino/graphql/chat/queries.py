@@ -1,13 +1,13 @@
-"""Queries of the chat context: a room's recent messages."""
+"""Queries of the chat context: a room's recent messages, and its bans for the owner."""
 
 from __future__ import annotations
 
 import strawberry
 
 from kino.domain.chat import HISTORY_CAP
-from kino.domain.errors import BadInputError
+from kino.domain.errors import BadInputError, ForbiddenError
 from kino.graphql.accounts.types import UserType
-from kino.graphql.chat.types import ChatMessageType, room_of
+from kino.graphql.chat.types import ChatBanType, ChatMessageType, room_of
 from kino.graphql.context import Info
 from kino.graphql.ids import parse_id
 
@@ -33,3 +33,13 @@ class ChatQuery:
             message._author = UserType.from_record(user) if user else None
             messages.append(message)
         return messages
+
+    @strawberry.field(description="The stream's owner only: who is banned from its chat now.")
+    async def chat_bans(self, info: Info, stream_id: strawberry.ID) -> list[ChatBanType]:
+        viewer = await info.context.require_viewer()
+        room_id = parse_id(stream_id, "streamId")
+        room = await room_of(info.context, room_id)
+        if room.owner_id != viewer.user_id:
+            raise ForbiddenError("Only the stream's owner can see its chat's bans.")
+        bans = await info.context.container.chat.rooms.bans(room_id)
+        return [ChatBanType(until=ban.until, _user_id=ban.user_id) for ban in bans]

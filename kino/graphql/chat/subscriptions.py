@@ -14,7 +14,7 @@ from kino.graphql.chat.types import (
     room_of,
 )
 from kino.graphql.context import Info
-from kino.graphql.ids import fresh_announcements, parse_id
+from kino.graphql.ids import baseline, fresh_announcements, parse_id
 from kino.queries.chat import ChatMessageRecord
 
 
@@ -26,8 +26,10 @@ class ChatSubscription:
         chat, realtime = container.chat, container.realtime
         room_id = parse_id(stream_id, "streamId")
         await room_of(info.context, room_id)
-        seen = {chat.app.name: await chat.rooms.position(chat.app.name)}  # before subscribing
-        messages = realtime.pubsub.listen(realtime.channels.chat(room_id))
+        channel = realtime.channels.chat(room_id)
+        positions = {chat.app.name: await chat.rooms.position(chat.app.name)}  # before listening
+        seen = baseline(positions, realtime.pubsub.delivered_positions(channel))
+        messages = realtime.pubsub.listen(channel)
         async for event in fresh_announcements(messages, seen):
             posted = event.get("message")
             if event.get("type") == "posted" and isinstance(posted, dict):

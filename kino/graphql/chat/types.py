@@ -10,10 +10,10 @@ import strawberry
 
 from kino.commands.chat import PostedMessage
 from kino.commands.chatting import RoomEntry, open_room
-from kino.domain.errors import KinoError
-from kino.graphql.accounts.types import UserType, load_user
-from kino.graphql.context import Info, KinoContext, wait_for_position
+from kino.graphql.accounts.types import UserType, required_user
+from kino.graphql.context import Info, KinoContext
 from kino.queries.chat import ChatMessageRecord
+from kino.queries.positions import caught_up
 
 
 @strawberry.type(name="ChatMessage")
@@ -27,10 +27,9 @@ class ChatMessageType:
 
     @strawberry.field
     async def author(self, info: Info) -> UserType:
-        author = self._author or await load_user(info.context, self._author_id)
-        if author is None:
-            raise KinoError("The message's author could not be read.")
-        return author
+        return self._author or await required_user(
+            info.context, self._author_id, "message's author"
+        )
 
     @classmethod
     def from_record(cls, record: ChatMessageRecord | PostedMessage) -> ChatMessageType:
@@ -41,6 +40,16 @@ class ChatMessageType:
             created_at=record.created_at,
             _author_id=record.author_id,
         )
+
+
+@strawberry.type(name="ChatBan")
+class ChatBanType:
+    until: datetime | None = strawberry.field(description="Null: banned for good.")
+    _user_id: strawberry.Private[UUID]
+
+    @strawberry.field
+    async def user(self, info: Info) -> UserType:
+        return await required_user(info.context, self._user_id, "banned user")
 
 
 @strawberry.type
@@ -62,6 +71,5 @@ async def room_of(context: KinoContext, stream_id: UUID) -> RoomEntry:
 
 
 async def settled(context: KinoContext, position: int | None) -> None:
-    if position is not None:
-        chat = context.container.chat
-        await wait_for_position(lambda: chat.rooms.position(chat.app.name), position)
+    chat = context.container.chat
+    await caught_up(chat.rooms, chat.app.name, position)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import strawberry
 
 from kino.graphql.comments.types import CommentType, read_back
-from kino.graphql.context import Info, wait_for_position
+from kino.graphql.context import Info
 from kino.graphql.ids import bounded, parse_id
+from kino.queries.positions import caught_up
 
 BODY_LIMIT = 20_000  # raw argument bound; the domain allows 10,000 after trimming
 
@@ -42,5 +43,5 @@ class CommentsMutation:
         viewer = await info.context.require_viewer()
         comments = info.context.container.comments
         position = await comments.commenting.delete(viewer.user_id, parse_id(id))
-        await wait_for_position(lambda: comments.queries.position(comments.app.name), position)
+        await caught_up(comments.queries, comments.app.name, position)
         return True

@@ -9,13 +9,13 @@ from uuid import UUID
 
 import strawberry
 
-from kino.domain.errors import KinoError
-from kino.graphql.accounts.types import UserType, load_user
-from kino.graphql.context import Info, KinoContext, wait_for_position
+from kino.graphql.accounts.types import UserType, required_user
+from kino.graphql.context import Info, KinoContext
 from kino.graphql.ids import bounded
 from kino.graphql.pagination import Connection, PageInfo, connection, keyset_cursor
 from kino.queries.comments import CommentRecord
 from kino.queries.cursors import check_first, decode_cursor
+from kino.queries.positions import read_back as written
 
 
 @strawberry.type(name="Comment")
@@ -35,10 +35,7 @@ class CommentType:
 
     @strawberry.field
     async def author(self, info: Info) -> UserType:
-        user = await load_user(info.context, self._author_id)
-        if user is None:
-            raise KinoError("The author of this comment could not be read.")
-        return user
+        return await required_user(info.context, self._author_id, "author of this comment")
 
     @strawberry.field(description="Replies, oldest first.")
     async def replies(
@@ -72,10 +69,7 @@ def comment_page(rows: Sequence[CommentRecord], first: int) -> Connection[Commen
 
 
 async def read_back(context: KinoContext, comment_id: UUID, position: int | None) -> CommentType:
+    """The comment as the read model shows it once it has caught up with ``position``."""
     comments = context.container.comments
-    if position:
-        await wait_for_position(lambda: comments.queries.position(comments.app.name), position)
-    record = await comments.queries.by_id(comment_id)
-    if record is None:
-        raise KinoError("The comment could not be read back; please try again.")
+    record = await written(comments.queries, comments.app.name, comment_id, position, "comment")
     return CommentType.from_record(record)

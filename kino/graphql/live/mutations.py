@@ -21,7 +21,11 @@ from kino.graphql.live.types import (
 class LiveMutation:
     @strawberry.mutation
     async def create_live_stream(
-        self, info: Info, title: str, description: str | None = ""
+        self,
+        info: Info,
+        title: str,
+        description: str | None = "",
+        save_recording: bool | None = True,
     ) -> LiveStreamCredentials:
         viewer = await info.context.require_viewer()
         created = await run_sync(
@@ -29,6 +33,7 @@ class LiveMutation:
             viewer.user_id,
             bounded(title, "title", 1000),
             bounded(description or "", "description", 20000),
+            save_recording is not False,
         )
         await settled(info.context, created.position)
         await room_state(info.context, created.stream_id, closed=False)

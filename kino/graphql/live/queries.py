@@ -8,6 +8,7 @@ from kino.graphql.context import Info
 from kino.graphql.ids import check_page_size, offset_cursor, parse_id, parse_offset_cursor
 from kino.graphql.live.types import LiveStreamType
 from kino.graphql.pagination import Connection, connection
+from kino.queries.live import LiveStreamRecord
 
 
 @strawberry.type
@@ -30,11 +31,30 @@ class LiveQuery:
         records, more = await info.context.container.live.streams.page(
             size, offset, live_only is not False
         )
-        numbered = list(enumerate(records, start=offset + 1))
-        return connection(
-            numbered,
-            size,
-            lambda row: offset_cursor(row[0]),
-            lambda row: LiveStreamType.from_record(row[1]),
-            more=more,
+        return stream_page(records, more, offset, size)
+
+    @strawberry.field(description="The signed-in user's own streams, newest first.")
+    async def my_live_streams(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[LiveStreamType]:
+        viewer = await info.context.require_viewer()
+        offset = parse_offset_cursor(after)
+        size = check_page_size(20 if first is None else first)
+        records, more = await info.context.container.live.streams.owned(
+            viewer.user_id, size, offset
         )
+        return stream_page(records, more, offset, size)
+
+
+def stream_page(
+    records: list[LiveStreamRecord], more: bool, offset: int, size: int
+) -> Connection[LiveStreamType]:
+    """A page of streams, with cursors counting from the start of the list."""
+    numbered = list(enumerate(records, start=offset + 1))
+    return connection(
+        numbered,
+        size,
+        lambda row: offset_cursor(row[0]),
+        lambda row: LiveStreamType.from_record(row[1]),
+        more=more,
+    )

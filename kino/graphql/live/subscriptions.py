@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from kino.graphql.context import Info
-from kino.graphql.ids import fresh_announcements, parse_id
+from kino.graphql.ids import baseline, fresh_announcements, parse_id
 from kino.graphql.live.types import LiveStreamType, read_stream
 
 
@@ -21,11 +21,13 @@ class LiveSubscription:
         live, chat, realtime = container.live, container.chat, container.realtime
         stream_id = parse_id(id)
         await read_stream(info.context, stream_id)  # NOT_FOUND before subscribing
-        seen = {  # read before subscribing
+        channel = realtime.channels.live(stream_id)
+        positions = {  # read before listening
             live.app.name: await live.streams.position(live.app.name),
             chat.app.name: await chat.rooms.position(chat.app.name),
         }
-        messages = realtime.pubsub.listen(realtime.channels.live(stream_id))
+        seen = baseline(positions, realtime.pubsub.delivered_positions(channel))
+        messages = realtime.pubsub.listen(channel)
         async for _ in fresh_announcements(messages, seen):
             record = await live.streams.stream(stream_id)
             if record is not None:

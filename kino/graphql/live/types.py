@@ -8,14 +8,42 @@ from uuid import UUID
 
 import strawberry
 
-from kino.domain.errors import KinoError, NotFoundError
+from kino.bootstrap.container import StreamHealth
+from kino.domain.errors import NotFoundError
 from kino.domain.live import LiveStatus
-from kino.graphql.accounts.types import UserType, load_user
-from kino.graphql.context import Info, KinoContext, wait_for_position
+from kino.graphql.accounts.types import UserType, required_user
+from kino.graphql.context import Info, KinoContext
 from kino.graphql.videos.types import VideoType
 from kino.queries.live import LiveStreamRecord
+from kino.queries.positions import caught_up, wait_for_position
 
 strawberry.enum(LiveStatus, name="LiveStatus")  # the domain's enum is the GraphQL enum
+
+
+@strawberry.type(
+    name="LiveStreamHealth",
+    description="How the encoder and the live ladder are doing, as the ingest last reported.",
+)
+class LiveStreamHealthType:
+    input_bitrate: float | None = strawberry.field(description="Bits per second from the encoder.")
+    frame_rate: float | None
+    encoder_speed: float | None = strawberry.field(
+        description="The ladder's pace against the source's (1.0 keeps up; below drops rungs)."
+    )
+    rungs: int | None
+    dropped_frames: int | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, health: StreamHealth) -> LiveStreamHealthType:
+        return cls(
+            input_bitrate=health.input_bits_per_second,
+            frame_rate=health.fps,
+            encoder_speed=health.encoder_speed,
+            rungs=health.rungs,
+            dropped_frames=health.dropped_frames,
+            updated_at=health.updated_at,
+        )
 
 
 @strawberry.type(name="LiveStream")
@@ -27,13 +55,11 @@ class LiveStreamType:
     started_at: datetime | None
     ended_at: datetime | None
     _owner_id: strawberry.Private[UUID]
+    _recording_id: strawberry.Private[UUID | None] = None
 
     @strawberry.field
     async def owner(self, info: Info) -> UserType:
-        user = await load_user(info.context, self._owner_id)
-        if user is None:
-            raise KinoError("The stream's owner could not be read.")
-        return user
+        return await required_user(info.context, self._owner_id, "stream's owner")
 
     @strawberry.field
     def playback_url(self, info: Info) -> str | None:
@@ -46,11 +72,24 @@ class LiveStreamType:
         return await info.context.container.realtime.viewers.count(self.id)
 
     @strawberry.field(
-        description="The recording of an ended stream. Streams are not recorded yet (the RTMP "
-        "ingest that would record them is not built), so this is null."
+        description="The broadcast as a video (created with saveRecording), once the stream "
+        "has ended; it is processed like an upload."
     )
-    def recording(self) -> VideoType | None:
-        return None
+    async def recording(self, info: Info) -> VideoType | None:
+        if self._recording_id is None:
+            return None
+        record = await info.context.container.videos.catalog.by_id(self._recording_id)
+        if record is None or not record.visible_to(None):
+            return None
+        return VideoType.from_record(info.context, record)
+
+    @strawberry.field(description="The stream's owner only; null while nothing is published.")
+    async def health(self, info: Info) -> LiveStreamHealthType | None:
+        viewer = await info.context.viewer()
+        if viewer is None or viewer.user_id != self._owner_id:
+            return None
+        health = await info.context.container.live.health.read(UUID(self.id))
+        return LiveStreamHealthType.of(health) if health else None
 
     @strawberry.field
     async def chat_slow_mode_seconds(self, info: Info) -> int:
@@ -63,10 +102,11 @@ class LiveStreamType:
             id=strawberry.ID(str(record.id)),
             title=record.title,
             description=record.description,
-            status=LiveStatus(record.status),
+            status=record.status,
             started_at=record.started_at,
             ended_at=record.ended_at,
             _owner_id=record.owner_id,
+            _recording_id=record.recording_id,
         )
 
 
@@ -86,9 +126,8 @@ async def read_stream(context: KinoContext, stream_id: UUID) -> LiveStreamType:
 
 async def settled(context: KinoContext, position: int | None) -> None:
     """Wait until the live streams read model shows our write."""
-    if position is not None:
-        live = context.container.live
-        await wait_for_position(lambda: live.streams.position(live.app.name), position)
+    live = context.container.live
+    await caught_up(live.streams, live.app.name, position)
 
 
 async def room_state(context: KinoContext, stream_id: UUID, closed: bool) -> None:

@@ -1,5 +1,6 @@
-"""Mutations of the videos context: create and complete an upload, edit, delete, count a
-view. Each calls one use case and answers with the video as the catalog shows it."""
+"""Mutations of the videos context: create, renew and complete an upload, edit, delete, count
+a view, keep a resume position. Each calls one use case and answers with the video as the
+catalog shows it (or a Boolean)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import strawberry
 from kino.commands.base import run_sync
 from kino.commands.uploads import UploadRequest
 from kino.domain.video_values import Visibility
-from kino.graphql.context import Info, wait_for_position
+from kino.graphql.context import Info
 from kino.graphql.ids import bounded, parse_id
 from kino.graphql.videos.types import (
     VideoType,
     VideoUploadType,
     read_back,
 )
+from kino.queries.positions import caught_up
 
 
 @strawberry.type
@@ -45,6 +47,19 @@ class VideosMutation:
         position = await run_sync(uploads.complete, vid, viewer.user_id)
         return await read_back(info.context, vid, position)
 
+    @strawberry.mutation(
+        description="Fresh `uploadUrl` and `tusUrl` for your own video still AWAITING_UPLOAD "
+        "(its URLs were lost or are about to expire). The bytes already received are kept, so "
+        "a tus client continues from them; the abandoned-upload deadline starts again."
+    )
+    async def renew_video_upload(self, info: Info, video_id: strawberry.ID) -> VideoUploadType:
+        viewer = await info.context.require_viewer()
+        vid = parse_id(video_id, "videoId")
+        uploads = info.context.container.videos.uploads
+        upload = await run_sync(uploads.renew, viewer.user_id, vid)
+        video = await read_back(info.context, vid, upload.position)
+        return VideoUploadType.of(video, upload)
+
     @strawberry.mutation
     async def update_video(
         self,
@@ -62,7 +77,7 @@ class VideosMutation:
             viewer.user_id,
             bounded(title, "title", 1000),
             bounded(description, "description", 20000),
-            visibility.value if visibility else None,
+            visibility,
         )
         return await read_back(info.context, vid, position)
 
@@ -71,8 +86,7 @@ class VideosMutation:
         viewer = await info.context.require_viewer()
         videos = info.context.container.videos
         position = await run_sync(videos.app.delete_video, parse_id(id), viewer.user_id)
-        if position:
-            await wait_for_position(lambda: videos.catalog.position(videos.app.name), position)
+        await caught_up(videos.catalog, videos.app.name, position)
         return True
 
     @strawberry.mutation(
@@ -95,6 +109,19 @@ class VideosMutation:
             seconds_watched,
         )
 
+    @strawberry.mutation(
+        description="Keep where the signed-in viewer is in a video (`seconds` from its start), "
+        "so that `Video.resumePosition` continues there on any device. Players call it every "
+        "few seconds while playing and when they pause or close. True when the position is "
+        "kept; false when it was cleared instead (within the first or last seconds)."
+    )
+    async def save_playback_position(
+        self, info: Info, video_id: strawberry.ID, seconds: float
+    ) -> bool:
+        viewer = await info.context.require_viewer()
+        positions = info.context.container.videos.positions
+        return await positions.save(viewer.user_id, parse_id(video_id, "videoId"), seconds)
+
 
 def upload_request(  # noqa: PLR0917 - the contract's arguments
     title: str,
@@ -111,5 +138,5 @@ def upload_request(  # noqa: PLR0917 - the contract's arguments
         size_bytes=size_bytes,
         content_type=bounded(content_type, "contentType", 200),
         description=bounded(description or "", "description", 20000),
-        visibility=(visibility or Visibility.PUBLIC).value,
+        visibility=visibility or Visibility.PUBLIC,
     )

@@ -9,6 +9,7 @@ import strawberry
 
 from kino.domain.identity import handle_to_find
 from kino.domain.video_rules import search_text
+from kino.domain.video_values import Visibility
 from kino.graphql.context import Info
 from kino.graphql.ids import bounded, parse_id
 from kino.graphql.pagination import Connection, connection, keyset_cursor
@@ -24,7 +25,7 @@ class VideosQuery:
         record = await info.context.container.videos.catalog.by_id(parse_id(id))
         if record is None:
             return None
-        viewer = await info.context.viewer() if record.visibility == "PRIVATE" else None
+        viewer = await info.context.viewer() if record.visibility is Visibility.PRIVATE else None
         if not record.visible_to(viewer.user_id if viewer else None):
             return None
         return VideoType.from_record(info.context, record)

@@ -20,12 +20,13 @@ from uuid import UUID
 import strawberry
 
 from kino.domain.errors import ForbiddenError, NotFoundError
+from kino.domain.video_values import VideoStatus
 from kino.graphql.context import Info, KinoContext
 from kino.graphql.ids import parse_id
 from kino.graphql.videos.types import VideoType
 from kino.queries.videos import VideoRecord
 
-FINAL = {"READY": "ready", "FAILED": "failed"}  # status → the last tick's stage
+FINAL = {VideoStatus.READY: "ready", VideoStatus.FAILED: "failed"}  # status → the last stage
 QUIET_CHECK_SECONDS = 5.0  # a missed final tick is noticed from the read model after this
 
 
@@ -42,7 +43,7 @@ class Tick:
     progress: float  # 0 to 1
 
     @property
-    def final_status(self) -> str | None:
+    def final_status(self) -> VideoStatus | None:
         """The status the read model shows once this tick's stage is done, if it is last."""
         return next((status for status, stage in FINAL.items() if stage == self.stage), None)
 
@@ -65,7 +66,7 @@ async def owned_video(context: KinoContext, video_id: UUID) -> VideoRecord:
     return record
 
 
-async def settled(context: KinoContext, video_id: UUID, status: str) -> VideoRecord | None:
+async def settled(context: KinoContext, video_id: UUID, status: VideoStatus) -> VideoRecord | None:
     """The read model once it shows ``status`` (bounded wait), else its latest state."""
     catalog = context.container.videos.catalog
     deadline = time.monotonic() + 10

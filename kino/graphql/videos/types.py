@@ -8,10 +8,10 @@ from uuid import UUID
 import strawberry
 
 from kino.commands.uploads import NewUpload
-from kino.domain.errors import KinoError
 from kino.domain.video_values import VideoStatus, Visibility
-from kino.graphql.accounts.types import UserType, load_user
-from kino.graphql.context import Info, KinoContext, wait_for_position
+from kino.graphql.accounts.types import UserType, required_user
+from kino.graphql.context import Info, KinoContext
+from kino.queries.positions import read_back as written
 from kino.queries.videos import VideoRecord
 
 # The domain's enums are the GraphQL enums (registered once, under the contract's names).
@@ -52,14 +52,26 @@ class VideoType:
     view_count: int
     comment_count: int
     failure_reason: str | None
+    storyboard_url: str | None = strawberry.field(
+        description="Hover previews of the seek bar: a WebVTT index whose cues point into one "
+        "JPEG sprite (`storyboard.jpg#xywh=x,y,w,h`); set once the transcoder has made it."
+    )
     _owner_id: strawberry.Private[UUID]
 
     @strawberry.field
     async def owner(self, info: Info) -> UserType:
-        user = await load_user(info.context, self._owner_id)
-        if user is None:
-            raise KinoError("The owner of this video could not be read.")
-        return user
+        return await required_user(info.context, self._owner_id, "owner of this video")
+
+    @strawberry.field(
+        description="Where the signed-in viewer stopped watching (seconds), to continue "
+        "there; null when signed out or when there is nothing to resume."
+    )
+    async def resume_position(self, info: Info) -> float | None:
+        viewer = await info.context.viewer()
+        if viewer is None:
+            return None
+        positions = info.context.container.videos.positions
+        return await positions.position(viewer.user_id, UUID(self.id))
 
     @classmethod
     def from_record(cls, context: KinoContext, record: VideoRecord) -> VideoType:
@@ -71,7 +83,9 @@ class VideoType:
             media.tokens.issue(
                 record.id, viewer.user_id, viewer.session_id, record.duration_seconds or 0
             )
-            if record.visibility == "PRIVATE" and viewer and viewer.user_id == record.owner_id
+            if record.visibility is Visibility.PRIVATE
+            and viewer
+            and viewer.user_id == record.owner_id
             else None
         )
 
@@ -82,8 +96,8 @@ class VideoType:
             id=strawberry.ID(str(record.id)),
             title=record.title,
             description=record.description,
-            visibility=Visibility(record.visibility),
-            status=VideoStatus(record.status),
+            visibility=record.visibility,
+            status=record.status,
             created_at=record.created_at,
             duration_seconds=record.duration_seconds,
             width=record.width,
@@ -104,6 +118,7 @@ class VideoType:
             view_count=record.view_count,
             comment_count=record.comment_count,
             failure_reason=record.failure_reason,
+            storyboard_url=url(record.id, record.storyboard_key),
             _owner_id=record.owner_id,
         )
 
@@ -115,6 +130,10 @@ class VideoUploadType:
     upload_method: str
     upload_headers: list[HeaderType]
     expires_at: datetime
+    tus_url: str = strawberry.field(
+        description="The same upload as a tus 1.0.0 resource (HEAD, PATCH, DELETE): a tus "
+        "client resumes it; it completes itself when the last byte arrives."
+    )
 
     @classmethod
     def of(cls, video: VideoType, upload: NewUpload) -> VideoUploadType:
@@ -124,15 +143,12 @@ class VideoUploadType:
             upload_method="PUT",
             upload_headers=[HeaderType(name="Content-Type", value=upload.content_type)],
             expires_at=upload.expires_at,
+            tus_url=upload.tus_url,
         )
 
 
 async def read_back(context: KinoContext, video_id: UUID, position: int | None) -> VideoType:
     """The video as the catalog shows it once it has caught up with ``position``."""
     videos = context.container.videos
-    if position:
-        await wait_for_position(lambda: videos.catalog.position(videos.app.name), position)
-    record = await videos.catalog.by_id(video_id)
-    if record is None:
-        raise KinoError("The video could not be read back; please try again.")
+    record = await written(videos.catalog, videos.app.name, video_id, position, "video")
     return VideoType.from_record(context, record)

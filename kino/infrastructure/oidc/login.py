@@ -19,7 +19,7 @@ from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from kino.domain.errors import BadInputError
-from kino.domain.oauth import ExternalIdentity
+from kino.domain.oauth import ExternalIdentity, OAuthCallback
 from kino.infrastructure.oidc.flows import FlowStore
 from kino.infrastructure.oidc.idtoken import invalid, verify_id_token
 from kino.infrastructure.oidc.provider import OIDCProvider
@@ -89,16 +89,10 @@ class OIDCLogin:
         )
         return LoginStart(authorization_url=url, state=state)
 
-    async def complete(
-        self,
-        provider_name: str,
-        code: str,
-        state: str,
-        iss: str | None = None,
-        redirect_uri: str | None = None,
-    ) -> ExternalIdentity:
-        provider = self.provider(provider_name)
-        flow = await self.flows.take(state)
+    async def complete(self, callback: OAuthCallback) -> ExternalIdentity:
+        provider = self.provider(callback.provider)
+        flow = await self.flows.take(callback.state)
+        redirect_uri, iss = callback.redirect_uri, callback.iss
         if flow is None:
             raise BadInputError(FLOW_GONE, field="state")
         if flow.provider != provider.name:
@@ -123,7 +117,7 @@ class OIDCLogin:
                 "start the sign-in again.",
                 field="iss",
             )
-        tokens = await provider.exchange_code(code, flow.redirect_uri, flow.code_verifier)
+        tokens = await provider.exchange_code(callback.code, flow.redirect_uri, flow.code_verifier)
         access_token = tokens.get("access_token")
         access_token = access_token if isinstance(access_token, str) else None
         claims = await verify_id_token(

@@ -8,8 +8,20 @@ Nothing else in Kino reads ``os.environ``. ``Settings.from_env()`` raises
 - ``reader``: ``EnvReader``, which reads and checks one variable at a time.
 """
 
-from kino.infrastructure.settings.groups import OIDCProviderSettings, S3Settings, VideoSettings
+from kino.infrastructure.settings.groups import (
+    LiveSettings,
+    OIDCProviderSettings,
+    S3Settings,
+    VideoSettings,
+)
 from kino.infrastructure.settings.process import Settings
 from kino.infrastructure.settings.reader import SettingsError
 
-__all__ = ["OIDCProviderSettings", "S3Settings", "Settings", "SettingsError", "VideoSettings"]
+__all__ = [
+    "LiveSettings",
+    "OIDCProviderSettings",
+    "S3Settings",
+    "Settings",
+    "SettingsError",
+    "VideoSettings",
+]

@@ -1,9 +1,10 @@
 """The settings that come in groups, each with its reader: the S3 object store (KINO_S3_*),
-uploads and transcoding (KINO_UPLOAD_*, KINO_VIDEO_MAX_SECONDS, KINO_TRANSCODE_*) and the
-OpenID Connect providers (KINO_OIDC_*)."""
+uploads and transcoding (KINO_UPLOAD_*, KINO_VIDEO_MAX_SECONDS, KINO_TRANSCODE_*), going live
+(KINO_LIVE_*, KINO_INGEST_ID) and the OpenID Connect providers (KINO_OIDC_*)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kino.infrastructure.settings.reader import EnvReader, SettingsError
@@ -22,7 +23,7 @@ class S3Settings:
 class VideoSettings:
     """Uploads and transcoding (KINO_UPLOAD_*, KINO_VIDEO_MAX_SECONDS, KINO_TRANSCODE_*)."""
 
-    max_upload_bytes: int = 2**31 - 1
+    max_upload_bytes: int = 20 * 2**30  # KINO_UPLOAD_MAX_BYTES
     upload_ttl_seconds: int = 3600
     max_duration_seconds: int = 12 * 3600
     slots: int = 2  # jobs one transcoder process runs at once
@@ -32,6 +33,16 @@ class VideoSettings:
     ack_wait_seconds: int = 60
     transcode_timeout_seconds: int = 6 * 3600
     preset: str = "veryfast"
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """The live ladder and the ingest (KINO_LIVE_*, KINO_INGEST_ID; the port is rtmp_port)."""
+
+    segment_seconds: int = 1
+    reconnect_seconds: int = 30
+    ladder: tuple[int, ...] = (720, 480, 360)  # rung heights, capped at the source's
+    ingest_id: str = "ingest"  # which ingest holds a stream (the event store records it)
 
 
 @dataclass(frozen=True)
@@ -64,7 +75,7 @@ def read_s3(reader: EnvReader) -> S3Settings | None:
 
 def read_videos(reader: EnvReader) -> VideoSettings:
     return VideoSettings(
-        max_upload_bytes=reader.integer("KINO_UPLOAD_MAX_BYTES", 2**31 - 1, 1, 2**31 - 1),
+        max_upload_bytes=reader.integer("KINO_UPLOAD_MAX_BYTES", 20 * 2**30, 1, 5 * 2**40),
         upload_ttl_seconds=reader.integer("KINO_UPLOAD_TTL", 3600, 60, 7 * 24 * 3600),
         max_duration_seconds=reader.integer(
             "KINO_VIDEO_MAX_SECONDS",
@@ -82,6 +93,24 @@ def read_videos(reader: EnvReader) -> VideoSettings:
             "KINO_TRANSCODE_PRESET",
             "veryfast",
             ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium"),
+        ),
+    )
+
+
+def read_live(reader: EnvReader, hostname: str) -> LiveSettings:
+    ladder = []
+    for item in reader.csv("KINO_LIVE_LADDER") or ("720", "480", "360"):
+        if not item.isdigit() or not 90 <= int(item) <= 2160:
+            raise SettingsError(f"KINO_LIVE_LADDER: {item!r} is not a height from 90 to 2160")
+        ladder.append(int(item) // 2 * 2)
+    if len(ladder) > 5:
+        raise SettingsError("KINO_LIVE_LADDER: at most 5 rungs")
+    return LiveSettings(
+        segment_seconds=reader.integer("KINO_LIVE_SEGMENT_SECONDS", 1, 1, 10),
+        reconnect_seconds=reader.integer("KINO_LIVE_RECONNECT_SECONDS", 30, 1, 3600),
+        ladder=tuple(sorted(set(ladder), reverse=True)),
+        ingest_id=reader.identifier(
+            "KINO_INGEST_ID", re.sub(r"[^A-Za-z0-9_-]", "-", hostname)[:40]
         ),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -11,9 +12,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kino.infrastructure.settings.groups import (
+    LiveSettings,
     OIDCProviderSettings,
     S3Settings,
     VideoSettings,
+    read_live,
     read_oidc,
     read_s3,
     read_videos,
@@ -38,6 +41,7 @@ class Settings:
     otel_endpoint: str | None = None
     oidc_providers: tuple[OIDCProviderSettings, ...] = ()
     videos: VideoSettings = field(default_factory=VideoSettings)
+    live: LiveSettings = field(default_factory=LiveSettings)
     oauth_redirect_extras: tuple[str, ...] = ()
     secret_key: str = field(default="", repr=False)
     access_token_ttl_seconds: int = 900
@@ -99,6 +103,7 @@ class Settings:
             metrics_host=reader.text("KINO_METRICS_HOST", "0.0.0.0"),  # noqa: S104 - see above
             oidc_providers=read_oidc(reader),
             videos=read_videos(reader),
+            live=read_live(reader, socket.gethostname()),
             oauth_redirect_extras=reader.csv("KINO_OAUTH_REDIRECT_EXTRAS"),
             secret_key=reader.text("KINO_SECRET_KEY", "") or _data_dir_secret(data_dir),
             access_token_ttl_seconds=reader.integer("KINO_ACCESS_TOKEN_TTL", 900, 30, 3600),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -12,18 +13,49 @@ from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from kino.infrastructure.embedded import pid_alive
 from kino.infrastructure.storage.port import ObjectInfo, StorageError, check_key
 
 STALE_SECONDS = 24 * 3600
 
 
+def owned_prefix() -> str:
+    """Temporary files start with their writer (``<host>.<pid>-``): a file whose process is
+    gone is an orphan at once, not after a day."""
+    return f"{socket.gethostname()}.{os.getpid()}-"
+
+
+def _orphaned(name: str, host: str) -> bool:
+    owner, dash, _ = name.partition("-")
+    writer_host, _, pid = owner.rpartition(".")
+    if not dash or writer_host != host or not pid.isdigit():
+        return False
+    return int(pid) != os.getpid() and not pid_alive(int(pid))
+
+
 def remove_stale_files(folder: Path, max_age: float) -> None:
-    """Remove files in ``folder`` not modified for ``max_age`` seconds."""
-    cutoff = time.time() - max_age
+    """Remove files in ``folder`` not modified for ``max_age`` seconds, and those written by
+    a process of this host that no longer runs (killed mid-write)."""
+    cutoff, host = time.time() - max_age, socket.gethostname()
     for entry in folder.iterdir() if folder.is_dir() else ():
         with contextlib.suppress(OSError):
-            if entry.is_file() and entry.stat().st_mtime < cutoff:
+            if entry.is_file() and (entry.stat().st_mtime < cutoff or _orphaned(entry.name, host)):
                 entry.unlink()
+
+
+class UploadStaging:
+    """The folder request bodies are received in before they are kept (the api's upload
+    endpoint); what a crashed upload left there goes after a day."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def new_file(self, prefix: str) -> tuple[BinaryIO, Path]:
+        """A new file, open for writing, and its path (the caller removes it when done)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_files(self.folder, STALE_SECONDS)
+        fd, name = tempfile.mkstemp(dir=self.folder, prefix=owned_prefix() + prefix)
+        return os.fdopen(fd, "wb"), Path(name)
 
 
 class FilesystemStore:
@@ -114,7 +146,7 @@ class FilesystemStore:
         return None
 
     def _stage(self) -> Path:
-        fd, name = tempfile.mkstemp(dir=self._staging)
+        fd, name = tempfile.mkstemp(dir=self._staging, prefix=owned_prefix())
         os.close(fd)
         return Path(name)
 

@@ -10,7 +10,7 @@ from typing import Any
 from tests.integration.conftest import gql
 
 VIDEO_FIELDS = """id title description visibility status durationSeconds width height
-  playbackUrl thumbnailUrl failureReason viewCount commentCount owner { handle }
+  playbackUrl thumbnailUrl storyboardUrl failureReason viewCount commentCount owner { handle }
   renditions { name width height bandwidth codecs playlistUrl }"""
 CREATE = f"""
 mutation($title: String!, $filename: String!, $size: Int!, $type: String!,

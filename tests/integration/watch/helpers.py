@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from kino.commands.videos import Videos
-from kino.domain.video_values import Rendition
+from kino.domain.video_values import ProbeResult, Rendition
 from tests.integration.conftest import gql
 from tests.integration.videos.helpers import VIDEO, WAIT_LIMIT, create_upload
 
@@ -49,6 +49,7 @@ async def ready_video(
     title: str = "A clip",
     description: str = "",
     visibility: str = "PUBLIC",
+    duration: float = 4.0,
 ) -> str:
     """A READY video of ``account`` (created through the api, 'transcoded' by commands)."""
     token = account["accessToken"]
@@ -57,15 +58,7 @@ async def ready_video(
 
     def transcode() -> None:
         app.complete_upload(video_id, UUID(account["user"]["id"]), 10)
-        app.record_probe(
-            video_id,
-            duration_seconds=4.0,
-            width=256,
-            height=144,
-            has_video=True,
-            has_audio=False,
-            ladder=["144p"],
-        )
+        app.record_probe(video_id, ProbeResult(duration, 256, 144, True, False, ("144p",)))
         key = f"videos/{video_id}/hls/144p/index.m3u8"
         app.add_rendition(video_id, Rendition.from_payload({**RENDITION, "playlist_key": key}))
         app.mark_ready(video_id)

@@ -11,6 +11,7 @@ from tests.integration.accounts_helpers import register
 from tests.integration.conftest import GraphQLError, gql
 from tests.integration.videos.helpers import VIDEO
 from tests.integration.watch.helpers import (
+    COMMENT_FIELDS,
     COMMENTS,
     DELETE,
     EDIT,
@@ -20,6 +21,8 @@ from tests.integration.watch.helpers import (
 
 DELETE_VIDEO = "mutation($id: ID!) { deleteVideo(id: $id) }"
 HIDE = "mutation($id: ID!) { updateVideo(id: $id, visibility: PRIVATE) { id } }"
+ONE = f"""query($id: ID!) {{ comment(id: $id) {{ {COMMENT_FIELDS}
+  replies {{ edges {{ node {{ id }} }} }} }} }}"""
 
 
 async def post(client, account, video, body, parent=None):
@@ -212,3 +215,29 @@ async def test_comment_pages_stay_stable_while_comments_arrive(client, videos_ap
         after = node["replies"]["pageInfo"]["endCursor"]
         await post(client, writers[3], video, "a late reply", parent)
     assert got[:5] == replies and len(got) == len(set(got))
+
+
+async def test_one_comment_by_id_with_its_replies(client, videos_app):
+    owner, alice = await register(client), await register(client)
+    video = await ready_video(client, videos_app, owner)
+    top = await post(client, alice, video, "top")
+    reply = await post(client, owner, video, "reply", parent=top["id"])
+
+    async def one(comment_id, token=None):
+        return (await gql(client, ONE, {"id": comment_id}, token=token))["comment"]
+
+    found = await one(top["id"])
+    assert found["body"] == "top" and found["replyCount"] == 1
+    assert [edge["node"]["id"] for edge in found["replies"]["edges"]] == [reply["id"]]
+    assert (await one(reply["id"]))["parentId"] == top["id"]
+    assert await one("00000000-0000-4000-8000-000000000000") is None
+    await refused(client, ONE, {"id": "not-an-id"}, None, "BAD_USER_INPUT")
+
+    # Hidden with its video from everyone but the owner; gone once deleted.
+    await gql(client, HIDE, {"id": video}, token=owner["accessToken"])
+    assert await one(top["id"], alice["accessToken"]) is None
+    assert (await one(top["id"], owner["accessToken"]))["id"] == top["id"]
+    await gql(client, DELETE, {"id": top["id"]}, token=owner["accessToken"])
+    assert (await one(top["id"], owner["accessToken"]))["deleted"]  # a placeholder: one reply
+    await gql(client, DELETE, {"id": reply["id"]}, token=owner["accessToken"])
+    assert await one(top["id"], owner["accessToken"]) is None

@@ -1,0 +1,61 @@
+"""The chaos campaign's checker (bench/chaos/invariants.py) reports what it is fed: a lost
+acknowledged write, a write stored twice, a subscriber's missing or out-of-order message."""
+
+from __future__ import annotations
+
+from bench.chaos.invariants import StoredWrites, compare_order, subscriber_check, write_counts
+from bench.chaos.record import Record
+
+
+def recorded(kind: str, count: int) -> tuple[Record, StoredWrites]:
+    record, store = Record(run="abc123"), StoredWrites()
+    for number in range(count):
+        token = record.token(kind)
+        record.ack(kind, f"id-{number}", token)
+        store.add(kind, f"id-{number}", [f"{token} says hi"], record.run)
+    return record, store
+
+
+def counts_of(record: Record, store: StoredWrites, kind: str) -> tuple[int, int, int]:
+    (count,) = [c for c in write_counts(record, store) if c.kind == kind]
+    return count.acknowledged, count.lost, count.duplicated
+
+
+def test_every_acknowledged_write_stored_once_passes() -> None:
+    record, store = recorded("chat", 5)
+
+    assert counts_of(record, store, "chat") == (5, 0, 0)
+
+
+def test_an_acknowledged_write_missing_from_the_event_store_is_lost() -> None:
+    record, _ = recorded("chat", 5)
+    _, store = recorded("chat", 0)
+    for ack in record.of("chat")[:2] + record.of("chat")[3:]:  # the third event is gone
+        store.add("chat", ack.id, [ack.token], record.run)
+
+    assert counts_of(record, store, "chat") == (5, 1, 0)
+
+
+def test_a_second_aggregate_with_the_same_token_is_a_duplicate() -> None:
+    record, store = recorded("comment", 3)
+    first = record.of("comment")[0]
+    store.add("comment", "another-id", [first.token], record.run)
+
+    assert counts_of(record, store, "comment") == (3, 0, 1)
+
+
+def test_a_stored_write_no_command_asked_for_is_reported() -> None:
+    record, store = recorded("user", 2)
+    store.add("user", "stray", [f"x{record.run}u99"], record.run)
+
+    (count,) = [c for c in write_counts(record, store) if c.kind == "user"]
+    assert count.unknown == 1
+
+
+def test_a_subscriber_missing_a_message_or_getting_one_late_is_reported() -> None:
+    order = ["a", "b", "c", "d"]
+
+    assert subscriber_check(order, ["b", "c", "d"], 0).lost == 0  # started at b: fine
+    assert subscriber_check(order, ["a", "c", "d"], 0).lost == 1
+    assert subscriber_check(order, ["a", "c", "b", "d"], 0).reordered
+    assert compare_order(order, ["a", "b", "b", "c", "d"]).duplicated == 1
