@@ -95,6 +95,13 @@ def create_app(container: Container, *, watchdog: Watchdog | None = None) -> Lit
     return app
 
 
+# An idle keep-alive connection stays open longer than its clients keep it: uvicorn's 5 s equals
+# httpx's and is below a proxy's 60 s, so a client reusing a connection as the server closes it
+# got no answer (a ReadError; a 502 behind nginx). Measured on a loaded api in
+# tests/integration/test_chat_two_apis.py; tests/integration/test_keep_alive.py holds it.
+KEEP_ALIVE_SECONDS = 75
+
+
 def run_api(settings: Settings, overrides: Overrides | None = None) -> None:
     """``kino api``: serve until SIGTERM or Ctrl-C."""
     container = build_container(settings, resolve_endpoints(settings), overrides)
@@ -106,6 +113,7 @@ def run_api(settings: Settings, overrides: Overrides | None = None) -> None:
         access_log=False,
         proxy_headers=False,
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         ws_max_size=64 * 1024,
         # Chat frames are small and go to thousands of sockets; measured with bench/chat.py,
         # per-message deflate cost 73 instead of 45 us CPU and 82 instead of 40 KiB per
