@@ -11,13 +11,14 @@ from strawberry.types import Info as StrawberryInfo
 from kino.bootstrap.container import Container
 from kino.commands.authentication import Viewer
 from kino.domain.errors import UnauthenticatedError
-from kino.graphql.fanout import SharedSubscriptions
+from kino.graphql.fanout import RunMarks, SharedSubscriptions
 from kino.graphql.loaders import Loaders
 
 
 class KinoContext(BaseContext, kw_only=True):
     container: Container
     fanout: SharedSubscriptions
+    run_marks: RunMarks | None = None  # set when the operation runs shared (fanout.py)
     client_address: str = "unknown"
     user_agent: str = ""
     authorization: str | None = None

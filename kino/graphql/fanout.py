@@ -8,6 +8,13 @@ which every subscriber reads at its own pace (a position, not a queue of its
 own: per-subscriber state is what bounds how many a process holds). A
 subscriber more than ``queue_size`` frames behind is dropped (its ``on_drop``
 is called) and never slows the run or the other subscribers.
+
+A subscriber that joins a run late must not get what happened before it joined:
+a run can be behind its channel (a burst queues announcements), and what it
+still has to execute the joiner has already read from the history. The run's
+resolver marks each frame with the announcement it answers and says how a
+subscriber's starting point is found (``RunMarks``); a joiner skips the frames
+at or before its own starting point, as a subscription of its own would.
 """
 
 from __future__ import annotations
@@ -46,8 +53,28 @@ DROPPED = Counter("kino_subscription_dropped_total", "Subscribers dropped for no
 
 SHARED_FIELDS = frozenset({"chat", "liveStream"})
 Key = tuple[str, str, str | None]
-Frame = tuple[str, str]  # ("next" | "error" | "complete" | "dropped", JSON text)
-SourceFactory = Callable[[], Awaitable[AsyncIterator[Any]]]
+Mark = tuple[str, int]  # (application, position) of the announcement a frame answers
+# ("next" | "error" | "complete" | "dropped", JSON text, the announcement it answers)
+Frame = tuple[str, str, Mark | None]
+Start = Callable[[], Awaitable[dict[str, int]]]
+
+
+class RunMarks:
+    """What a shared run's resolver tells the run: how to find where a new subscriber starts
+    (application → the last position it has seen), and which announcement it answers now."""
+
+    __slots__ = ("current", "start")
+
+    def __init__(self) -> None:
+        self.start: Start | None = None
+        self.current: Mark | None = None
+
+    def take(self) -> Mark | None:
+        current, self.current = self.current, None
+        return current
+
+
+SourceFactory = Callable[[RunMarks], Awaitable[AsyncIterator[Any]]]
 
 
 def is_shared(query: str, operation_name: str | None) -> bool:
@@ -143,12 +170,17 @@ class FrameLog:
 class Sink:
     """One subscriber: where it is in its run's log; ``on_drop`` ends it once it is dropped."""
 
-    __slots__ = ("log", "on_drop", "position")
+    __slots__ = ("log", "on_drop", "position", "seen")
 
     def __init__(self, log: FrameLog, on_drop: Callable[[], None]) -> None:
         self.log = log
         self.position = log.end  # frames from now on
         self.on_drop = on_drop
+        self.seen: dict[str, int] = {}  # announcements it had seen when it joined
+
+    def _already_seen(self, frame: Frame) -> bool:
+        mark = frame[2]
+        return mark is not None and mark[1] <= self.seen.get(mark[0], 0)
 
     @property
     def behind(self) -> int:
@@ -162,20 +194,23 @@ class Sink:
                 position = self.position
                 frame = log.at(position)
                 self.position += 1
+                if frame[0] == "next" and self._already_seen(frame):
+                    continue
                 yield position, frame
                 if frame[0] != "next":
                     return
             await log.arrived.wait()
 
-    async def frames(self) -> AsyncIterator[Frame]:
-        async for _, frame in self.positions():
-            yield frame
+    async def frames(self) -> AsyncIterator[tuple[str, str]]:
+        async for _, (kind, text, _mark) in self.positions():
+            yield kind, text
 
 
 class _Run:
     def __init__(self) -> None:
         self.sinks: set[Sink] = set()
         self.log = FrameLog()
+        self.marks = RunMarks()
         self.task: asyncio.Task[None] | None = None
 
 
@@ -206,6 +241,8 @@ class SharedSubscriptions:
         sink = Sink(run.log, on_drop)
         run.sinks.add(sink)
         try:
+            if run.marks.start is not None:  # a run under way: start where the joiner is
+                sink.seen = await run.marks.start()
             yield sink
         finally:
             run.sinks.discard(sink)
@@ -241,31 +278,32 @@ class SharedSubscriptions:
 
     async def _pump(self, key: Key, run: _Run, make_source: SourceFactory) -> None:
         try:
-            source = await make_source()
+            source = await make_source(run.marks)
             first = True
             try:
                 async for result in source:
                     if first and isinstance(result, PreExecutionError):
                         errors = [error.formatted for error in result.errors or []]
-                        self._finish(key, run, ("error", json.dumps(errors)))
+                        self._finish(key, run, ("error", json.dumps(errors), None))
                         return
                     first = False
                     if not isinstance(result, ExecutionResult):
                         message = "Incremental delivery is not supported over websockets."
-                        self._finish(key, run, ("error", json.dumps([{"message": message}])))
+                        unsupported = json.dumps([{"message": message}])
+                        self._finish(key, run, ("error", unsupported, None))
                         return
-                    self._broadcast(run, ("next", serialise(result)))
+                    self._broadcast(run, ("next", serialise(result), run.marks.take()))
             finally:
                 aclose = getattr(source, "aclose", None)
                 if aclose is not None:
                     await aclose()
-            self._finish(key, run, ("complete", ""))
+            self._finish(key, run, ("complete", "", None))
         except asyncio.CancelledError:
             raise
         except Exception as error:
             log.error("shared subscription failed", error=repr(error), exc_info=error)
             failure = [{"message": "The subscription failed; subscribe again."}]
-            self._finish(key, run, ("error", json.dumps(failure)))
+            self._finish(key, run, ("error", json.dumps(failure), None))
 
 
 def serialise(result: ExecutionResult) -> str:

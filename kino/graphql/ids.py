@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-from collections.abc import AsyncIterator
 from typing import overload
 from uuid import UUID
 
@@ -61,24 +59,3 @@ def check_page_size(first: int, limit: int = 100) -> int:
     if not 1 <= first <= limit:
         raise BadInputError(f"first must be between 1 and {limit}.", field="first")
     return first
-
-
-def baseline(read_model: dict[str, int], delivered: dict[str, int]) -> dict[str, int]:
-    """What a new subscriber has seen already: the read model's positions, or what this
-    process already delivered on the channel when that is further (a replay after Redis lost
-    the read model publishes old messages again)."""
-    return {app: max(position, delivered.get(app, 0)) for app, position in read_model.items()}
-
-
-async def fresh_announcements(
-    messages: AsyncIterator[bytes], seen: dict[str, int]
-) -> AsyncIterator[dict[str, object]]:
-    """Decode channel messages, skipping those at or before ``seen`` (application → the
-    read model's position when the subscriber started): a projection replay re-publishes."""
-    async for raw in messages:
-        message = json.loads(raw)
-        app, position = str(message.get("app")), int(message.get("position", 0))
-        if position <= seen.get(app, 0):
-            continue
-        seen[app] = position
-        yield message

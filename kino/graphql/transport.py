@@ -21,7 +21,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage
 
 from kino.graphql.context import KinoContext
-from kino.graphql.fanout import is_shared, operation_key, watched_stream
+from kino.graphql.fanout import RunMarks, is_shared, operation_key, watched_stream
 from kino.graphql.requests import message_problem
 
 TOO_SLOW_CLOSE_CODE = 4499
@@ -68,11 +68,13 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None])
 
     async def _run_shared(self, operation: Operation[KinoContext, None]) -> None:
         context = self.context
-        # Shared results never depend on the viewer: they run with an anonymous context.
-        anonymous = KinoContext(container=context.container, fanout=context.fanout)
         key = operation_key(operation.query, operation.variables, operation.operation_name)
 
-        async def make_source() -> Any:
+        async def make_source(marks: RunMarks) -> Any:
+            # Shared results never depend on the viewer: they run with an anonymous context.
+            anonymous = KinoContext(
+                container=context.container, fanout=context.fanout, run_marks=marks
+            )
             return await self.schema.stream(
                 operation.query,
                 variable_values=operation.variables,
@@ -83,7 +85,7 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[KinoContext, None])
 
         task = asyncio.current_task()
         async with context.fanout.attach(key, make_source, lambda: self._drop(task)) as sink:
-            async for position, (kind, text) in sink.positions():
+            async for position, (kind, text, _mark) in sink.positions():
                 if operation.completed:
                     return
                 if kind == "next":

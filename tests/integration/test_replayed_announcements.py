@@ -13,7 +13,7 @@ import json
 
 import redis.asyncio as aioredis
 
-from kino.graphql.ids import baseline, fresh_announcements
+from kino.graphql.announcements import baseline, fresh_announcements
 from kino.infrastructure.pubsub import PubSubHub
 from tests.conftest import REDIS_URL
 

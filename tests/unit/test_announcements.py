@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
-from kino.graphql.ids import fresh_announcements
+from kino.graphql.announcements import fresh_announcements
 
 
 async def feed(*messages: tuple[str, int]) -> AsyncIterator[bytes]:

@@ -8,7 +8,7 @@ import json
 
 from strawberry.types.execution import ExecutionResult
 
-from kino.graphql.fanout import SharedSubscriptions, is_shared, operation_key
+from kino.graphql.fanout import RunMarks, SharedSubscriptions, is_shared, operation_key
 
 QUERY = "subscription($s: ID!) { chat(streamId: $s) { __typename } }"
 
@@ -26,7 +26,7 @@ async def test_one_execution_feeds_every_subscriber_and_a_stalled_one_is_dropped
     events: asyncio.Queue[int | None] = asyncio.Queue()
     sources = 0
 
-    async def make_source():
+    async def make_source(marks: RunMarks):
         nonlocal sources
         sources += 1
 
@@ -62,3 +62,42 @@ async def test_one_execution_feeds_every_subscriber_and_a_stalled_one_is_dropped
     assert dropped == ["stalled"]
     assert sources == 1
     assert shared.executions == 20
+
+
+async def test_a_subscriber_joining_a_run_that_is_behind_skips_what_it_had_seen():
+    """A run still executing announcements 3..7 when a subscriber joins whose history already
+    went to 5: the joiner gets 6 and 7 (once each), the first subscriber all of them."""
+    announcements: asyncio.Queue[int | None] = asyncio.Queue()
+    joiner_history_ends_at = 5
+
+    async def make_source(marks: RunMarks):
+        async def start() -> dict[str, int]:
+            return {"chat": joiner_history_ends_at}
+
+        marks.start = start
+
+        async def results():
+            while (position := await announcements.get()) is not None:
+                marks.current = ("chat", position)
+                yield ExecutionResult(data={"n": position}, errors=None)
+
+        return results()
+
+    shared = SharedSubscriptions()
+    key = operation_key(QUERY, {"s": "1"}, None)
+
+    async def read(sink) -> list[int]:
+        return [json.loads(text)["data"]["n"] async for kind, text in sink.frames() if text]
+
+    async with shared.attach(key, make_source, lambda: None) as first:
+        first_reads = asyncio.create_task(read(first))
+        for position in (1, 2):
+            await announcements.put(position)
+        while first.log.end < 2:
+            await asyncio.sleep(0)
+        async with shared.attach(key, make_source, lambda: None) as joiner:
+            joiner_reads = asyncio.create_task(read(joiner))
+            for position in (3, 4, 5, 6, 7, None):
+                await announcements.put(position)
+            assert await joiner_reads == [6, 7]
+        assert await first_reads == [1, 2, 3, 4, 5, 6, 7]

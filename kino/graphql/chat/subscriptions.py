@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from kino.graphql.announcements import baseline, fresh_announcements, starting_point
 from kino.graphql.chat.types import (
     ChatEvent,
     ChatMessageDeleted,
@@ -14,7 +15,7 @@ from kino.graphql.chat.types import (
     room_of,
 )
 from kino.graphql.context import Info
-from kino.graphql.ids import baseline, fresh_announcements, parse_id
+from kino.graphql.ids import parse_id
 from kino.queries.chat import ChatMessageRecord
 
 
@@ -27,10 +28,15 @@ class ChatSubscription:
         room_id = parse_id(stream_id, "streamId")
         await room_of(info.context, room_id)
         channel = realtime.channels.chat(room_id)
-        positions = {chat.app.name: await chat.rooms.position(chat.app.name)}  # before listening
-        seen = baseline(positions, realtime.pubsub.delivered_positions(channel))
+
+        async def start() -> dict[str, int]:
+            positions = {chat.app.name: await chat.rooms.position(chat.app.name)}
+            return baseline(positions, realtime.pubsub.delivered_positions(channel))
+
+        marks = info.context.run_marks
+        seen = await starting_point(start, marks)  # before listening
         messages = realtime.pubsub.listen(channel)
-        async for event in fresh_announcements(messages, seen):
+        async for event in fresh_announcements(messages, seen, marks):
             posted = event.get("message")
             if event.get("type") == "posted" and isinstance(posted, dict):
                 record = ChatMessageRecord.from_json(posted)

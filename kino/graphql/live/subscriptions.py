@@ -6,8 +6,9 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from kino.graphql.announcements import baseline, fresh_announcements, starting_point
 from kino.graphql.context import Info
-from kino.graphql.ids import baseline, fresh_announcements, parse_id
+from kino.graphql.ids import parse_id
 from kino.graphql.live.types import LiveStreamType, read_stream
 
 
@@ -22,13 +23,18 @@ class LiveSubscription:
         stream_id = parse_id(id)
         await read_stream(info.context, stream_id)  # NOT_FOUND before subscribing
         channel = realtime.channels.live(stream_id)
-        positions = {  # read before listening
-            live.app.name: await live.streams.position(live.app.name),
-            chat.app.name: await chat.rooms.position(chat.app.name),
-        }
-        seen = baseline(positions, realtime.pubsub.delivered_positions(channel))
+
+        async def start() -> dict[str, int]:
+            positions = {
+                live.app.name: await live.streams.position(live.app.name),
+                chat.app.name: await chat.rooms.position(chat.app.name),
+            }
+            return baseline(positions, realtime.pubsub.delivered_positions(channel))
+
+        marks = info.context.run_marks
+        seen = await starting_point(start, marks)  # before listening
         messages = realtime.pubsub.listen(channel)
-        async for _ in fresh_announcements(messages, seen):
+        async for _ in fresh_announcements(messages, seen, marks):
             record = await live.streams.stream(stream_id)
             if record is not None:
                 yield LiveStreamType.from_record(record)
