@@ -110,8 +110,9 @@ class Uploads:
         return UploadSlot(video_id, video.source_key, content_type, grant.size_bytes)
 
     def keep(self, slot: UploadSlot, path: Path) -> None:
-        """Keep the received file as the upload's source (the file is moved away)."""
-        self.store.put_file(slot.source_key, path, slot.content_type, move=True)
+        """Keep the received file as the upload's source (the file is moved away), on stable
+        storage before the upload is acknowledged: a source cannot be made again."""
+        self.store.put_file(slot.source_key, path, slot.content_type, move=True, durable=True)
 
     def refuse_oversized(self, slot: UploadSlot) -> str:
         """More bytes came than declared: the video fails (nothing is kept); the reason."""

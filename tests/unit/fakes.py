@@ -137,7 +137,9 @@ class MemoryStore:
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
 
-    def put_file(self, key: str, path: Path, content_type: str, *, move: bool = False) -> None:
+    def put_file(
+        self, key: str, path: Path, content_type: str, *, move: bool = False, durable: bool = False
+    ) -> None:
         self.objects[key] = path.read_bytes()
         if move:
             path.unlink()

@@ -69,11 +69,15 @@ class FilesystemStore:
     def path(self, key: str) -> Path:
         return self.root / check_key(key)
 
-    def put_file(self, key: str, path: Path, content_type: str, *, move: bool = False) -> None:
+    def put_file(
+        self, key: str, path: Path, content_type: str, *, move: bool = False, durable: bool = False
+    ) -> None:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         if move:
             try:
+                if durable:
+                    _sync_file(path)
                 os.replace(path, target)
                 return
             except OSError:
@@ -81,6 +85,8 @@ class FilesystemStore:
         staged = self._stage()
         try:
             shutil.copyfile(path, staged)
+            if durable:
+                _sync_file(staged)
             os.replace(staged, target)
         finally:
             staged.unlink(missing_ok=True)
@@ -170,3 +176,12 @@ def _chunks(handle: BinaryIO, chunk_size: int, length: int | None) -> Iterator[b
             if remaining is not None:
                 remaining -= len(chunk)
             yield chunk
+
+
+def _sync_file(path: Path) -> None:
+    """Write the file's data to stable storage (before it is renamed into place)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fdatasync(fd)
+    finally:
+        os.close(fd)

@@ -32,8 +32,12 @@ class ObjectInfo:
 class ObjectStore(Protocol):
     """Synchronous (call it through a thread from async code)."""
 
-    def put_file(self, key: str, path: Path, content_type: str, *, move: bool = False) -> None:
-        """Store a local file; ``move`` lets the adapter take the file away (no copy)."""
+    def put_file(
+        self, key: str, path: Path, content_type: str, *, move: bool = False, durable: bool = False
+    ) -> None:
+        """Store a local file; ``move`` lets the adapter take the file away (no copy);
+        ``durable``: on stable storage before this returns (what cannot be made again, such
+        as an upload's source: it is acknowledged next)."""
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None: ...
 

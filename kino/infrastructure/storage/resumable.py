@@ -7,8 +7,10 @@ leaves the committed offset where it was, so the offset a client sees never coun
 server did not keep. ``finish`` turns the bytes into the video's source object, the same object
 a single PUT stores.
 
-On the filesystem the bytes go to a part file (fsync'ed at each commit) and the committed
-offset to a small file beside it (written with an atomic rename).
+On the filesystem the bytes go to a part file (its data synced to disk at each commit) and the
+committed offset to a small file beside it, replaced by a rename once the bytes are on disk. The
+rename itself is not synced: a power cut can only leave the previous, smaller offset (a client
+sends those bytes again), never one that counts bytes not on disk; a process crash loses nothing.
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ class FilesystemResumable:
             value = int(committed.read_text())
         except FileNotFoundError:
             return 0
+        except ValueError:  # emptied by a power cut before its write reached the disk
+            value = 0
         _truncate(part, value)  # bytes a crashed append wrote past the commit
         return value
 
@@ -92,7 +96,7 @@ class FilesystemResumable:
         part, _committed = self._paths(prefix)
         if part.exists():
             _truncate(part, self.offset(prefix))
-            self.store.put_file(key, part, content_type, move=True)
+            self.store.put_file(key, part, content_type, move=True, durable=True)
         elif self.store.stat(key) is None:  # an empty upload, or finished already
             self.store.put_bytes(key, b"", content_type)
         self.discard(prefix)
@@ -118,13 +122,10 @@ class _FileAppender:
     def commit(self) -> int:
         with self._handle:
             self._handle.flush()
-            os.fsync(self._handle.fileno())
+            os.fdatasync(self._handle.fileno())
         new = self._offset + self._written
         staged = self._committed.with_suffix(".new")
-        with staged.open("w") as handle:
-            handle.write(str(new))
-            handle.flush()
-            os.fsync(handle.fileno())
+        staged.write_text(str(new))
         staged.replace(self._committed)
         return new
 

@@ -32,7 +32,10 @@ class S3Store:
         if not self.client.bucket_exists(bucket):
             self.client.make_bucket(bucket)
 
-    def put_file(self, key: str, path: Path, content_type: str, *, move: bool = False) -> None:
+    def put_file(
+        self, key: str, path: Path, content_type: str, *, move: bool = False, durable: bool = False
+    ) -> None:
+        # An S3 PUT is answered once the object is durable: ``durable`` asks nothing more here.
         self.client.fput_object(self.bucket, check_key(key), str(path), content_type=content_type)
         if move:
             path.unlink(missing_ok=True)
