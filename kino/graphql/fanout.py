@@ -24,19 +24,10 @@ import json
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from functools import lru_cache
 from typing import Any
 
 import structlog
-from graphql import (
-    FieldNode,
-    GraphQLError,
-    OperationDefinitionNode,
-    OperationType,
-    StringValueNode,
-    VariableNode,
-    parse,
-)
+from graphql import OperationType
 from prometheus_client import Counter
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
@@ -81,44 +72,6 @@ def is_shared(query: str, operation_name: str | None) -> bool:
     """True for a subscription whose root fields are all shareable (no fragments)."""
     fields = root_fields(query, operation_name, OperationType.SUBSCRIPTION)
     return fields is not None and fields <= SHARED_FIELDS
-
-
-@lru_cache(maxsize=512)
-def _live_stream_argument(query: str, operation_name: str | None) -> tuple[str, str] | None:
-    """("literal", id) or ("variable", name) of a ``liveStream(id:)`` root field."""
-    try:
-        document = parse(query)
-    except GraphQLError:
-        return None
-    for definition in document.definitions:
-        if not isinstance(definition, OperationDefinitionNode):
-            continue
-        if operation_name is not None and (
-            definition.name is None or definition.name.value != operation_name
-        ):
-            continue
-        for node in definition.selection_set.selections:
-            if isinstance(node, FieldNode) and node.name.value == "liveStream":
-                for argument in node.arguments or ():
-                    if argument.name.value != "id":
-                        continue
-                    if isinstance(argument.value, VariableNode):
-                        return ("variable", argument.value.name.value)
-                    if isinstance(argument.value, StringValueNode):
-                        return ("literal", argument.value.value)
-    return None
-
-
-def watched_stream(
-    query: str, variables: dict[str, object] | None, operation_name: str | None
-) -> str | None:
-    """The stream a ``liveStream`` subscription watches (one viewer of it), if any."""
-    found = _live_stream_argument(query, operation_name)
-    if found is None:
-        return None
-    kind, value = found
-    watched = value if kind == "literal" else (variables or {}).get(value)
-    return str(watched)[:64] if watched is not None else None
 
 
 def operation_key(query: str, variables: dict[str, object] | None, name: str | None) -> Key:

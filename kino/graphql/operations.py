@@ -4,13 +4,22 @@ Used to decide which operations may share work: subscriptions shared between sub
 (``kino.graphql.fanout``) and anonymous reads answered from memory
 (``kino.graphql.response_cache``). Both accept only plain root fields: a fragment spread, an
 inline fragment or a directive at the root makes the answer None, so nothing is shared.
+``watched_stream``: the live stream a ``liveStream`` subscription watches (its viewer count).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    StringValueNode,
+    VariableNode,
+    parse,
+)
 
 MAX_DOCUMENTS = 1_000
 
@@ -33,3 +42,41 @@ def root_fields(
     if not all(isinstance(node, FieldNode) and not node.directives for node in selections):
         return None
     return frozenset(node.name.value for node in selections if isinstance(node, FieldNode))
+
+
+@lru_cache(maxsize=512)
+def _live_stream_argument(query: str, operation_name: str | None) -> tuple[str, str] | None:
+    """("literal", id) or ("variable", name) of a ``liveStream(id:)`` root field."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return None
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        if operation_name is not None and (
+            definition.name is None or definition.name.value != operation_name
+        ):
+            continue
+        for node in definition.selection_set.selections:
+            if isinstance(node, FieldNode) and node.name.value == "liveStream":
+                for argument in node.arguments or ():
+                    if argument.name.value != "id":
+                        continue
+                    if isinstance(argument.value, VariableNode):
+                        return ("variable", argument.value.name.value)
+                    if isinstance(argument.value, StringValueNode):
+                        return ("literal", argument.value.value)
+    return None
+
+
+def watched_stream(
+    query: str, variables: dict[str, object] | None, operation_name: str | None
+) -> str | None:
+    """The stream a ``liveStream`` subscription watches (one viewer of it), if any."""
+    found = _live_stream_argument(query, operation_name)
+    if found is None:
+        return None
+    kind, value = found
+    watched = value if kind == "literal" else (variables or {}).get(value)
+    return str(watched)[:64] if watched is not None else None

@@ -21,7 +21,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage
 
 from kino.graphql.context import KinoContext
-from kino.graphql.fanout import RunMarks, is_shared, operation_key, watched_stream
+from kino.graphql.fanout import RunMarks, is_shared, operation_key
+from kino.graphql.operations import watched_stream
 from kino.graphql.requests import message_problem
 
 TOO_SLOW_CLOSE_CODE = 4499
