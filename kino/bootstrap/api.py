@@ -39,7 +39,11 @@ from kino.commands.uploads import Uploads
 from kino.commands.videos import Videos
 from kino.commands.viewing import Viewing
 from kino.infrastructure.chat_limits import ChatLimits
-from kino.infrastructure.eventstore import eventstore_env, psycopg_conninfo
+from kino.infrastructure.eventstore import (
+    CONNECTION_MAX_AGE_SECONDS,
+    eventstore_env,
+    psycopg_conninfo,
+)
 from kino.infrastructure.live.health import HealthBoard
 from kino.infrastructure.media_tokens import MediaLinks, MediaTokens
 from kino.infrastructure.metrics import ApiMetrics
@@ -126,6 +130,7 @@ class _Shared:
             psycopg_conninfo(endpoints.database_url),
             min_size=1,
             max_size=10,
+            max_idle=CONNECTION_MAX_AGE_SECONDS,  # what a burst opened closes soon after it
             open=False,
             kwargs={"application_name": API_POOL_NAME},  # pg_stat_activity names the api
             # A restarted PostgreSQL leaves every pooled connection dead: check each one as it
@@ -136,7 +141,7 @@ class _Shared:
         return cls(
             settings=settings,
             overrides=overrides,
-            env=eventstore_env(endpoints.database_url, pool_size=2, max_overflow=14),
+            env=eventstore_env(endpoints.database_url, pool_size=1, max_overflow=15),
             pool=pool,
             redis=client,
             media=MediaLinks(settings.public_url, MediaTokens(settings.secret_key)),

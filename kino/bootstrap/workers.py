@@ -103,7 +103,7 @@ def build_relay_parts(
     settings: Settings, endpoints: Endpoints, overrides: Overrides | None = None
 ) -> RelayParts:
     del overrides  # the relay has no adapter to replace (yet): one signature for every builder
-    env = eventstore_env(endpoints.database_url, pool_size=2)
+    env = eventstore_env(endpoints.database_url, pool_size=1)
     redis = Redis.from_url(endpoints.redis_url, socket_timeout=5, socket_connect_timeout=5)
     return RelayParts(
         videos=Videos(env=env),
@@ -122,7 +122,7 @@ def build_transcoder_parts(
     redis = Redis.from_url(endpoints.redis_url)
     return TranscoderParts(
         config=settings.videos,
-        videos=Videos(env=eventstore_env(endpoints.database_url, pool_size=2)),
+        videos=Videos(env=eventstore_env(endpoints.database_url, pool_size=1)),
         store=store or open_store(settings),
         progress=ProgressReports(redis, settings.redis_namespace),
         broker=connect_broker(endpoints.nats_url, graceful_timeout=TRANSCODER_STOP_SECONDS),

@@ -30,6 +30,7 @@ class UploadLocks:
             conninfo,
             min_size=0,
             max_size=max_size,
+            max_idle=60,  # seconds: uploads come and go; their connections go with them
             open=False,
             # Each statement commits by itself: the lock and the unlock are one round trip
             # each, and no transaction stays open while the lock is held.

@@ -84,6 +84,7 @@ async def _serve(
     sock: socket.socket,
     ready: threading.Event,
     stop: asyncio.Event,
+    live: bool,
 ) -> None:
     container = build_container(settings, endpoints, Overrides(passwords=FastPasswords()))
     server = uvicorn.Server(
@@ -98,12 +99,13 @@ async def _serve(
     relay = Relay(build_relay_parts(settings, endpoints))
     parts = build_transcoder_parts(settings, endpoints)
     transcoder = Transcoder(parts, TranscodeJob.from_parts(parts))
-    ingest = Ingest(build_ingest_parts(settings, endpoints))
+    ingest = Ingest(build_ingest_parts(settings, endpoints)) if live else None
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     await relay.start()
     relaying = asyncio.create_task(relay.run(stop, poll_interval=0.05))
     await transcoder.start()
-    await ingest.start()
+    if ingest is not None:
+        await ingest.start()
     while not server.started:
         if serving.done():
             serving.result()
@@ -111,7 +113,8 @@ async def _serve(
     ready.set()
     await stop.wait()
     server.should_exit = True
-    await ingest.stop()
+    if ingest is not None:
+        await ingest.stop()
     await transcoder.stop()
     await relaying
     await relay.stop()
@@ -131,8 +134,12 @@ def origin_of(sock: socket.socket) -> str:
 
 
 @contextlib.contextmanager
-def running_site(settings: Settings, endpoints: Endpoints, sock: socket.socket) -> Iterator[Site]:
-    """Kino serving on ``sock`` (bound first, so an OIDC provider can know the callback)."""
+def running_site(
+    settings: Settings, endpoints: Endpoints, sock: socket.socket, *, live: bool = True
+) -> Iterator[Site]:
+    """Kino serving on ``sock`` (bound first, so an OIDC provider can know the callback);
+    without the RTMP ingest when not ``live`` (its connections are then free: a second site
+    beside the session's must fit the machine's PostgreSQL of 100 connections)."""
     origin = origin_of(sock)
     settings = settings.with_overrides(
         public_url=origin,
@@ -150,7 +157,7 @@ def running_site(settings: Settings, endpoints: Endpoints, sock: socket.socket) 
 
     def run() -> None:
         try:
-            loop.run_until_complete(_serve(settings, endpoints, sock, ready, stop))
+            loop.run_until_complete(_serve(settings, endpoints, sock, ready, stop, live))
         except BaseException as error:
             failure.append(error)
             ready.set()

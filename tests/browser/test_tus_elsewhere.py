@@ -98,7 +98,7 @@ def s3_site(
             own = Endpoints(database_url, endpoints.redis_url, endpoints.nats_url)
             folder = tmp_path_factory.mktemp("s3site")
             settings = make_settings(folder, own, f"kinotest{run_id}s3web", s3=s3)
-            with running_site(settings, own, sock) as running:
+            with running_site(settings, own, sock, live=False) as running:
                 yield running
     finally:
         moto.stop()
