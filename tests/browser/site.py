@@ -26,6 +26,7 @@ from kino.bootstrap import (
     build_relay_parts,
     build_transcoder_parts,
 )
+from kino.bootstrap.projections import PROJECTIONS
 from kino.infrastructure.broker import VideoStream, VideoSubjects
 from kino.infrastructure.passwords import FastPasswords
 from kino.infrastructure.settings import LiveSettings, Settings, VideoSettings
@@ -35,6 +36,7 @@ from kino.workers.transcoder import Transcoder
 from kino.workers.transcoding import TranscodeJob
 
 START_TIMEOUT = 60.0
+UPLOAD_VIEWS = frozenset({"users", "sessions", "videos", "comments"})  # a site not live
 
 
 @dataclass(frozen=True)
@@ -137,9 +139,10 @@ def origin_of(sock: socket.socket) -> str:
 def running_site(
     settings: Settings, endpoints: Endpoints, sock: socket.socket, *, live: bool = True
 ) -> Iterator[Site]:
-    """Kino serving on ``sock`` (bound first, so an OIDC provider can know the callback);
-    without the RTMP ingest when not ``live`` (its connections are then free: a second site
-    beside the session's must fit the machine's PostgreSQL of 100 connections)."""
+    """Kino serving on ``sock`` (bound first, so an OIDC provider can know the callback).
+    Not ``live``: without the RTMP ingest and the live and chat projections, whose
+    connections a second site beside the session's cannot have (the machine's PostgreSQL
+    allows 100)."""
     origin = origin_of(sock)
     settings = settings.with_overrides(
         public_url=origin,
@@ -162,7 +165,8 @@ def running_site(
             failure.append(error)
             ready.set()
 
-    with build_projector(settings, endpoints, poll_interval=0.2, record_health=False):
+    specs = PROJECTIONS if live else tuple(s for s in PROJECTIONS if s.name in UPLOAD_VIEWS)
+    with build_projector(settings, endpoints, specs, poll_interval=0.2, record_health=False):
         thread = threading.Thread(target=run, name="kino-site", daemon=True)
         thread.start()
         assert ready.wait(START_TIMEOUT), "the site did not start"
