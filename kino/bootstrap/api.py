@@ -39,11 +39,7 @@ from kino.commands.uploads import Uploads
 from kino.commands.videos import Videos
 from kino.commands.viewing import Viewing
 from kino.infrastructure.chat_limits import ChatLimits
-from kino.infrastructure.eventstore import (
-    CONNECTION_MAX_AGE_SECONDS,
-    eventstore_env,
-    psycopg_conninfo,
-)
+from kino.infrastructure.eventstore import eventstore_env, psycopg_conninfo
 from kino.infrastructure.live.health import HealthBoard
 from kino.infrastructure.media_tokens import MediaLinks, MediaTokens
 from kino.infrastructure.metrics import ApiMetrics
@@ -94,6 +90,7 @@ def build_container(
 
 
 API_POOL_NAME = "kino-api"
+IDLE_CONNECTION_SECONDS = 60.0  # the reader pool closes connections idle this long
 
 
 # Redis connections of one api process. A burst beyond them (every subscriber of a killed
@@ -130,7 +127,7 @@ class _Shared:
             psycopg_conninfo(endpoints.database_url),
             min_size=1,
             max_size=10,
-            max_idle=CONNECTION_MAX_AGE_SECONDS,  # what a burst opened closes soon after it
+            max_idle=IDLE_CONNECTION_SECONDS,  # what a burst opened closes soon after it
             open=False,
             kwargs={"application_name": API_POOL_NAME},  # pg_stat_activity names the api
             # A restarted PostgreSQL leaves every pooled connection dead: check each one as it

@@ -31,9 +31,6 @@ def postgres_params(database_url: str) -> dict[str, str]:
     }
 
 
-CONNECTION_MAX_AGE_SECONDS = 60
-
-
 def eventstore_env(
     database_url: str, *, pool_size: int = 2, max_overflow: int = 8
 ) -> dict[str, str]:
@@ -55,9 +52,6 @@ def eventstore_env(
         "POSTGRES_LOCK_TIMEOUT": "10",
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_PRE_PING": "yes",
-        # Connections opened under a burst close within a minute after it (each pool keeps
-        # ``pool_size``): dozens of pools share one server's max_connections (100 by default).
-        "POSTGRES_CONN_MAX_AGE": str(CONNECTION_MAX_AGE_SECONDS),
         # "no": eventsourcing 9.5.6 names its insert function es_insert_events_uuid for every
         # application, so with two applications in one database the last one created wins
         # and the other application's events land in its table. The function also skips
