@@ -28,6 +28,7 @@ log = structlog.get_logger(__name__)
 
 FIRST_LANE_WAIT = 1.0  # seconds a fetch waits on the best lane before the sweep moves on
 LANE_WAIT = 0.1  # ... on every other lane
+RECANCEL_SECONDS = 1.0  # stop() cancels a task again when it has not ended by then
 
 JobHandler = Callable[[Lane, NatsMessage], Awaitable[None]]
 
@@ -74,11 +75,18 @@ class JobLanes:
         self._dispatcher = asyncio.create_task(self._dispatch())
 
     async def stop(self) -> None:
-        """Stop taking jobs and cancel the running ones: JetStream redelivers them."""
-        tasks = [*self.running, *([self._dispatcher] if self._dispatcher else [])]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Stop taking jobs and cancel the running ones: JetStream redelivers them.
+
+        A task can lose a cancellation: in Python 3.11 ``asyncio.wait_for`` drops one that
+        races its timeout, and the dispatcher's fetches time out ten times a second, after
+        which ``_next_job`` would sweep the lanes for ever (a transcoder whose stop never
+        returned, seen in CI). So cancel again, each ``RECANCEL_SECONDS``, until all ended.
+        """
+        pending = {*self.running, *([self._dispatcher] if self._dispatcher else [])}
+        while pending:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=RECANCEL_SECONDS)
 
     async def _dispatch(self) -> None:
         while True:
