@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from bench.chaos import checks, faults, invariants, readmodels
+from bench.chaos import checks, faults, invariants, losses, readmodels
 from bench.chaos.client import gql
 from bench.chaos.devmode import DevFleet, DevServers
 from bench.chaos.fleet import Fleet
@@ -263,6 +263,7 @@ async def under_load(
     rows = [*write_rows(record, store), *rows]
     rows.append(Row("sign-ins", f"{signed['ok']} answered, {signed['refused']} refused", True))
     rows += chat_rows(store, history, subscribers)
+    losses.report(store.chat_order, subscribers, work / "logs" / "subscribers.log")
     models = await asyncio.to_thread(readmodels.check_all, tools)
     rows += [model_row(m) for m in models]
     rows.append(checks.leftover_files(work / "data", videos))
@@ -308,7 +309,7 @@ def chat_rows(
             check.lost == check.duplicated == check.extra == 0 and not check.reordered,
         )
     ]
-    lost = duplicated = reordered = cut = unrecoverable = extra = 0
+    lost = duplicated = reordered = cut = unrecoverable = extra = unanswered = 0
     for line in sorted(line for s in subscribers for line in s.duplicate_log)[:40]:
         print("duplicate frame:", line)
     errors = [error for s in subscribers for error in s.errors]
@@ -324,14 +325,16 @@ def chat_rows(
         extra += got.extra
         cut += int(subscriber.cutoffs > 0)
         unrecoverable += subscriber.unrecoverable
+        unanswered += subscriber.history_failures
     rows.append(
         Row(
             "chat subscribers: each message once, in order",
             f"{len(subscribers)} subscribers ({cut} cut off and recovered from history, "
             f"{len(errors)} subscriptions ended by an error and renewed): "
             f"{lost} lost, {duplicated} duplicated, {reordered} reordered, "
-            f"{extra} not in the event store, {unrecoverable} gaps beyond the history",
-            lost == duplicated == reordered == unrecoverable == extra == 0,
+            f"{extra} not in the event store, {unrecoverable} gaps beyond the history, "
+            f"{unanswered} history reads never answered",
+            lost == duplicated == reordered == unrecoverable == extra == unanswered == 0,
         )
     )
     return rows

@@ -187,7 +187,8 @@ async def campaign(
         recovery = await injector.recovery(at)
         results.append(FaultResult(name, at - started, detail, recovery))
         shown = "NOT RECOVERED" if recovery is None else f"{recovery:.1f} s"
-        print(f"[{at - started:6.1f} s] {name}: {detail}; recovered in {shown}", flush=True)
+        when = time.strftime("%H:%M:%S")
+        print(f"{when} [{at - started:6.1f} s] {name}: {detail}; recovered in {shown}", flush=True)
         await asyncio.sleep(max(0.0, every - (time.monotonic() - at)))
     return results
 

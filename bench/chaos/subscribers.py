@@ -24,6 +24,7 @@ from bench.chaos.client import Refused, gql
 SUBSCRIBE = """subscription($s: ID!) { chat(streamId: $s) {
   ... on ChatMessagePosted { message { id } } } }"""
 HISTORY = "query($s: ID!) { chatMessages(streamId: $s, last: 500) { id } }"
+HISTORY_ATTEMPTS = 120  # half a second apart, besides the answers' own time
 
 
 @dataclass
@@ -42,6 +43,15 @@ class Subscriber:
     duplicate_log: list[str] = field(default_factory=list)  # when, which, in which session
     unconfirmed: set[str] = field(default_factory=set)  # from history; a live frame may follow
     reconcile: bool = False  # read the history again at the first live frame of this session
+    history_failures: int = 0  # history reads that never got an answer: a gap may stay open
+    log: list[str] = field(default_factory=list)  # sessions and history reads, with the time
+
+    def note(self, text: str) -> None:
+        last = self.received[-1] if self.received else "-"
+        self.log.append(
+            f"{time.strftime('%H:%M:%S')} s{self.sessions} had {len(self.received)} (last {last}):"
+            f" {text}"
+        )
 
     def take(self, message_id: str, live: bool) -> None:
         if message_id in self.seen:
@@ -70,25 +80,32 @@ class Subscriber:
         else:
             start = history.index(last) + 1
         added = {i for i in history[start:] if i not in self.seen}
+        self.note(f"history of {len(history)}, {len(added)} new after position {start}")
         for message_id in history[start:]:
             self.take(message_id, live=False)
         self.unconfirmed |= added
         return added
 
     async def recover(self, http: httpx.AsyncClient) -> set[str]:
-        for attempt in range(10):
+        """Read the history until an api answers (as a person's client would: a minute)."""
+        for attempt in range(HISTORY_ATTEMPTS):
             try:
                 data = await gql(
                     http, self.urls[attempt % len(self.urls)], HISTORY, {"s": self.stream_id}
                 )
-            except Refused:
+            except Refused as refusal:
+                if attempt % 20 == 0:
+                    self.note(f"history refused: {str(refusal)[:160]}")
                 await asyncio.sleep(0.5)
                 continue
             return self.fill_gap([m["id"] for m in data["chatMessages"]])
+        self.history_failures += 1
+        self.note("history never answered")
         return set()
 
     async def session(self, url: str, http: httpx.AsyncClient, stop: asyncio.Event) -> None:
         self.sessions += 1
+        self.note(f"connecting to {url}")
         ws_url = url.replace("http://", "ws://") + "/graphql"
         async with websockets.connect(
             ws_url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")], open_timeout=20
@@ -105,6 +122,7 @@ class Subscriber:
             # after the history read comes neither way, so the history is read again at the
             # first live frame (only when reconnecting: a first session starts there).
             self.reconcile = bool(self.received) and self.sessions > 1
+            self.note(f"{len(held)} live frames held while reading the history")
             for message_id in held:  # frames the history gave already are no duplicates
                 self.take(message_id, live=True)
             held.clear()
@@ -125,18 +143,21 @@ class Subscriber:
                 payload = message.get("payload") or {}
                 if payload.get("errors"):  # the subscription ended with an error: subscribe again
                     self.errors.append(json.dumps(payload["errors"])[:300])
+                    self.note("subscription error")
                     return
                 chat = (payload.get("data") or {}).get("chat")
                 if chat and "message" in chat:
                     if self.connected:
                         if self.reconcile:
                             self.reconcile = False
+                            self.note(f"first live frame {chat['message']['id']}: reconcile")
                             await self.recover(http)
                         self.take(chat["message"]["id"], live=True)
                     else:
                         held.append(chat["message"]["id"])
             elif message.get("type") in ("error", "complete"):
                 self.errors.append(frame[:300])
+                self.note(f"subscription {message.get('type')}")
                 return
 
     async def run(self, stop: asyncio.Event, http: httpx.AsyncClient, attempts: int = 500) -> None:
@@ -144,10 +165,13 @@ class Subscriber:
             if stop.is_set():
                 return
             url = self.urls[(self.number + attempt) % len(self.urls)]
-            with contextlib.suppress(OSError, websockets.WebSocketException, TimeoutError):
+            try:
                 await self.session(url, http, stop)
+            except (OSError, websockets.WebSocketException, TimeoutError) as error:
+                self.note(f"session ended: {error!r}"[:200])
             if stop.is_set():
                 return
+            self.note("cut off")
             self.connected = False
             self.cutoffs += 1
             await asyncio.sleep(0.5)

@@ -3,8 +3,15 @@ acknowledged write, a write stored twice, a subscriber's missing or out-of-order
 
 from __future__ import annotations
 
+import asyncio
+from unittest.mock import AsyncMock, patch
+
+import httpx
+
 from bench.chaos.invariants import StoredWrites, compare_order, subscriber_check, write_counts
+from bench.chaos.losses import missing_runs
 from bench.chaos.record import Record
+from bench.chaos.subscribers import Subscriber
 
 
 def recorded(kind: str, count: int) -> tuple[Record, StoredWrites]:
@@ -59,3 +66,28 @@ def test_a_subscriber_missing_a_message_or_getting_one_late_is_reported() -> Non
     assert subscriber_check(order, ["a", "c", "d"], 0).lost == 1
     assert subscriber_check(order, ["a", "c", "b", "d"], 0).reordered
     assert compare_order(order, ["a", "b", "b", "c", "d"]).duplicated == 1
+
+
+def test_the_runs_a_subscriber_missed_are_located_in_the_store_order() -> None:
+    order = ["a", "b", "c", "d", "e", "f", "g"]
+
+    assert missing_runs(order, ["b", "e", "g"]) == [(2, 3), (5, 5)]
+    assert missing_runs(order, ["b", "c", "d", "e", "f", "g"]) == []
+
+
+def test_a_history_that_never_answers_is_logged_and_counted() -> None:
+    subscriber = Subscriber(0, ["http://127.0.0.1:9"], "stream")
+    subscriber.received = ["a"]
+
+    async def read_forever_refused() -> None:
+        async with httpx.AsyncClient(timeout=0.2) as http:
+            await subscriber.recover(http)
+
+    with (
+        patch("bench.chaos.subscribers.HISTORY_ATTEMPTS", 2),
+        patch("asyncio.sleep", new=AsyncMock()),
+    ):
+        asyncio.run(read_forever_refused())
+
+    assert subscriber.history_failures == 1
+    assert "history never answered" in subscriber.log[-1]
