@@ -11,21 +11,31 @@ data. The machine's shared servers (5432, 6379, 4222) are never touched. The fau
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import threading
 from pathlib import Path
 
+import psutil
+
 from kino.infrastructure.embedded import EmbeddedServers, EmbeddedState
 
 
 def stop_immediately(pgdata: Path, user: str | None) -> None:
-    """``pg_ctl stop -m immediate``: PostgreSQL's crash, recovered from the WAL on start."""
+    """``pg_ctl stop -m immediate``: PostgreSQL's crash, recovered from the WAL on start.
+
+    Returns once the postmaster it stopped has exited. pg_ctl's own wait is not used: it waits
+    for the pid file to go, and a supervisor (``kino dev``'s) that starts the next postmaster
+    within pg_ctl's 100 ms poll writes a new one, which pg_ctl then waits out for 60 s."""
     from pgserver._commands import POSTGRES_BIN_PATH
 
-    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "immediate", "stop"]
-    subprocess.run(command, check=True, user=user, capture_output=True, timeout=60)
+    postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
+    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "immediate", "-W"]
+    subprocess.run([*command, "stop"], check=True, user=user, capture_output=True, timeout=60)
+    with contextlib.suppress(psutil.NoSuchProcess):
+        psutil.Process(postmaster).wait(timeout=60)
 
 
 class PrivateServers:
