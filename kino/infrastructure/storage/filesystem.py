@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kino.infrastructure.embedded import pid_alive
+from kino.infrastructure.storage.page_cache import ReleasingWriter
 from kino.infrastructure.storage.port import ObjectInfo, StorageError, check_key
 
 STALE_SECONDS = 24 * 3600
@@ -50,12 +51,13 @@ class UploadStaging:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def new_file(self, prefix: str) -> tuple[BinaryIO, Path]:
-        """A new file, open for writing, and its path (the caller removes it when done)."""
+    def new_file(self, prefix: str) -> tuple[ReleasingWriter, Path]:
+        """A new file, open for writing, and its path (the caller removes it when done); a
+        large body is synced and released from the page cache as it arrives."""
         self.folder.mkdir(parents=True, exist_ok=True)
         remove_stale_files(self.folder, STALE_SECONDS)
         fd, name = tempfile.mkstemp(dir=self.folder, prefix=owned_prefix() + prefix)
-        return os.fdopen(fd, "wb"), Path(name)
+        return ReleasingWriter(os.fdopen(fd, "wb")), Path(name)
 
 
 class FilesystemStore:

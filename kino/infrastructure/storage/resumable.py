@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kino.infrastructure.storage.filesystem import FilesystemStore
+from kino.infrastructure.storage.page_cache import release
 from kino.infrastructure.storage.port import StorageError
 
 
@@ -111,7 +112,8 @@ class _FileAppender:
         self._committed, self._offset = committed, offset
         fd = os.open(part, os.O_RDWR | os.O_CREAT, 0o644)
         self._handle = os.fdopen(fd, "r+b")
-        self._handle.truncate(offset)
+        if os.fstat(fd).st_size != offset:  # ext4 truncates even to the same size: not for free
+            self._handle.truncate(offset)
         self._handle.seek(offset)
         self._written = 0
 
@@ -123,6 +125,7 @@ class _FileAppender:
         with self._handle:
             self._handle.flush()
             os.fdatasync(self._handle.fileno())
+            release(self._handle.fileno(), self._offset, self._written)  # see page_cache
         new = self._offset + self._written
         staged = self._committed.with_suffix(".new")
         staged.write_text(str(new))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -18,6 +20,7 @@ from kino.commands.videos import Videos
 from kino.domain.videos import Video
 from kino.infrastructure.eventstore import eventstore_env
 from kino.infrastructure.pubsub import progress_channel
+from kino.workers.transcoding import JobRunner, Mode
 from tests.integration.accounts_helpers import register
 from tests.integration.conftest import gql
 from tests.integration.videos.conftest import transcoder_running
@@ -169,20 +172,53 @@ async def test_a_killed_transcoder_leaves_the_job_to_another(
     assert not [p for p in work.iterdir() if p.name.startswith(video_id)]
 
 
+class Rendezvous:
+    """Wraps each transcoder's job runner: a job for one of the ``expected`` videos starts its
+    work only once each of them has started (or a minute passed), so they overlap exactly when
+    two transcoders took one each, whatever the machine's speed (a one-slot transcoder cannot
+    take a second job). Jobs for other videos (an earlier test's) run straight through."""
+
+    def __init__(self) -> None:
+        self.expected: set[str] = set()
+        self.started: set[str] = set()
+        self.everyone_started = asyncio.Event()
+
+    def around(self, job: JobRunner) -> JobRunner:
+        return _Waiting(self, job)
+
+
+class _Waiting:
+    def __init__(self, rendezvous: Rendezvous, job: JobRunner) -> None:
+        self.rendezvous, self.job = rendezvous, job
+
+    async def run(self, video_id: UUID, mode: Mode = Mode()) -> None:  # noqa: B008 - frozen
+        rendezvous = self.rendezvous
+        if str(video_id) in rendezvous.expected:
+            rendezvous.started.add(str(video_id))
+            if rendezvous.started == rendezvous.expected:
+                rendezvous.everyone_started.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(rendezvous.everyone_started.wait(), 60)
+        await self.job.run(video_id, mode)
+
+
 async def test_two_transcoders_process_two_uploads_in_parallel(
     client, relay, clips, video_settings, endpoints
 ):
     token = (await register(client))["accessToken"]
     one_slot = video_settings.with_overrides(videos=replace(video_settings.videos, slots=1))
+    rendezvous = Rendezvous()
     async with (
-        transcoder_running(one_slot, endpoints) as one,
-        transcoder_running(one_slot, endpoints) as two,
+        transcoder_running(one_slot, endpoints, rendezvous.around) as one,
+        transcoder_running(one_slot, endpoints, rendezvous.around) as two,
     ):
         ids = [await start_upload(client, token, clips["480p"]) for _ in range(2)]
+        rendezvous.expected = set(ids)
         for video_id in ids:
             await gql(client, COMPLETE, {"id": video_id}, token=token)
         for video_id in ids:
             assert (await wait_for_video(client, token, video_id))["status"] == "READY"
+    assert rendezvous.everyone_started.is_set()  # both jobs were running at once
     jobs = {worker: [job for job in worker.handled if str(job[0]) in ids] for worker in (one, two)}
     assert [len(found) for found in jobs.values()] == [1, 1]
     (_, start_one, end_one), (_, start_two, end_two) = jobs[one][0], jobs[two][0]
