@@ -45,8 +45,14 @@ def describe(store_order: list[str], subscriber: Subscriber) -> list[str]:
 
 
 def report(store_order: list[str], subscribers: list[Subscriber], path: Path) -> None:
+    """The subscribers that missed messages first, then every other one's log."""
     described = [lines for s in subscribers if (lines := describe(store_order, s))]
-    path.write_text("\n".join(line for lines in described for line in lines) + "\n")
+    others = [
+        [f"subscriber {s.number}: missed nothing", *(f"  {line}" for line in s.log)]
+        for s in subscribers
+        if not missing_runs(store_order, s.received)
+    ]
+    path.write_text("\n".join(line for lines in described + others for line in lines) + "\n")
     if described:
         print(f"{len(described)} subscribers missed messages; all of it in {path}")
     for lines in described[:SHOWN]:
