@@ -1,0 +1,36 @@
+"""A PostgreSQL view's transactions do not wait for the WAL flush (they are replayable from the
+event store), and nothing else in the session inherits that."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+
+from kino.bootstrap.projections import projection_tools, read_model_spec
+from kino.infrastructure.settings import Settings
+
+
+def synchronous_commit(curs: Any) -> str:
+    curs.execute("SHOW synchronous_commit")
+    return str(curs.fetchone()["synchronous_commit"])
+
+
+def test_a_view_commits_its_rows_and_position_without_waiting_for_the_disk(
+    settings: Settings, endpoints: Any
+) -> None:
+    tools = projection_tools(settings, endpoints)
+    spec = read_model_spec("users")
+    view: Any = tools.view(spec, tools.live_name(spec))
+    view.create_table()
+    position = view.max_tracking_id("commit-test") or 0
+
+    with view.tracked(Tracking("commit-test", position + 1)) as curs:
+        inside = synchronous_commit(curs)
+    with view.batch():
+        in_a_batch = synchronous_commit(view._batch)
+    with view.datastore.transaction(commit=False) as curs:
+        afterwards = synchronous_commit(curs)
+
+    assert (inside, in_a_batch, afterwards) == ("off", "off", "on")
+    assert view.max_tracking_id("commit-test") == position + 1  # committed all the same
