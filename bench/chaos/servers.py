@@ -11,11 +11,11 @@ data. The machine's shared servers (5432, 6379, 4222) are never touched. The fau
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -34,8 +34,19 @@ def stop_immediately(pgdata: Path, user: str | None) -> None:
     postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
     command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "immediate", "-W"]
     subprocess.run([*command, "stop"], check=True, user=user, capture_output=True, timeout=60)
-    with contextlib.suppress(psutil.NoSuchProcess):
-        psutil.Process(postmaster).wait(timeout=60)
+    deadline = time.monotonic() + 60
+    while running(postmaster):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"PostgreSQL's postmaster {postmaster} did not exit in 60 s")
+        time.sleep(0.05)
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` runs (a dead process its parent has not reaped yet does not)."""
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
 
 
 class PrivateServers:

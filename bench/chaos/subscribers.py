@@ -24,7 +24,7 @@ from bench.chaos.client import Refused, gql
 SUBSCRIBE = """subscription($s: ID!) { chat(streamId: $s) {
   ... on ChatMessagePosted { message { id } } } }"""
 HISTORY = "query($s: ID!) { chatMessages(streamId: $s, last: 500) { id } }"
-HISTORY_ATTEMPTS = 120  # half a second apart, besides the answers' own time
+HISTORY_SECONDS = 60.0  # how long a subscriber keeps trying to read the history
 
 
 @dataclass
@@ -88,13 +88,17 @@ class Subscriber:
 
     async def recover(self, http: httpx.AsyncClient) -> set[str]:
         """Read the history until an api answers (as a person's client would: a minute)."""
-        for attempt in range(HISTORY_ATTEMPTS):
+        deadline = time.monotonic() + HISTORY_SECONDS
+        attempt = 0
+        while time.monotonic() < deadline:
+            attempt += 1
             try:
-                data = await gql(
-                    http, self.urls[attempt % len(self.urls)], HISTORY, {"s": self.stream_id}
+                data = await asyncio.wait_for(
+                    gql(http, self.urls[attempt % len(self.urls)], HISTORY, {"s": self.stream_id}),
+                    max(0.1, deadline - time.monotonic()),
                 )
-            except Refused as refusal:
-                if attempt % 20 == 0:
+            except (Refused, TimeoutError) as refusal:
+                if attempt % 20 == 1:
                     self.note(f"history refused: {str(refusal)[:160]}")
                 await asyncio.sleep(0.5)
                 continue

@@ -192,7 +192,9 @@ class PostgresView(PostgresTrackingRecorder):
             super().insert_tracking(tracking)
 
     def needs_replay(self, application_name: str) -> bool:
-        return False  # PostgreSQL keeps what it committed
+        # PostgreSQL keeps what it committed, rows and position together: a crash that loses
+        # the last commits (see NO_COMMIT_WAIT) takes their positions with them.
+        return False
 
     # Generations: publish, switch, drop.
 

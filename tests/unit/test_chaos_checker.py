@@ -84,7 +84,7 @@ def test_a_history_that_never_answers_is_logged_and_counted() -> None:
             await subscriber.recover(http)
 
     with (
-        patch("bench.chaos.subscribers.HISTORY_ATTEMPTS", 2),
+        patch("bench.chaos.subscribers.HISTORY_SECONDS", 0.5),
         patch("asyncio.sleep", new=AsyncMock()),
     ):
         asyncio.run(read_forever_refused())

@@ -1,16 +1,18 @@
 """Large files written through the page cache without filling it.
 
-An upload's bytes are read again only once it completes (by a transcoder), so keeping gigabytes
-of them cached pushes out what readers need, and a container's page cache counts against its
-memory limit. Written bytes are therefore synced to disk and their pages released as the file
-grows (MinIO does the same with ``fadvise(DONTNEED)`` after its writes): an upload occupies a
-few megabytes of cache, not its size. The next write reuses the released pages instead of
+An upload's bytes are mostly not read again until it completes (then by a transcoder, or once
+by the copy to another filesystem or to S3), so keeping gigabytes of them cached pushes out what
+readers need, and a container's page cache counts against its memory limit. Written bytes are
+therefore synced to disk and their pages released as the file grows (storage servers do the
+same: MinIO's drive code drops the files it streams with ``fadvise(DONTNEED)``): an upload
+occupies a few megabytes of cache, not its size. The next write reuses the released pages instead of
 touching new memory, which on a virtual machine that backs guest memory lazily costs more than
 the write itself (measured in docs/uploads.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from types import TracebackType
 from typing import BinaryIO
@@ -19,8 +21,10 @@ RELEASE_EVERY = 32 * 1024 * 1024  # bytes written between two syncs of a streame
 
 
 def release(fd: int, offset: int, length: int) -> None:
-    """Drop the cached pages of bytes already on disk (dirty pages would stay)."""
-    os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+    """Drop the cached pages of bytes already on disk (dirty pages would stay); only advice,
+    so a filesystem that refuses it changes nothing."""
+    with contextlib.suppress(OSError):
+        os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
 
 
 class ReleasingWriter:
