@@ -45,6 +45,7 @@ from kino.infrastructure.settings import Settings
 from kino.projections.postgres_view import PostgresView
 
 SETTLE_SECONDS = 300.0
+STREAM_END_SECONDS = 300  # the reconnect grace (30 s), then the recording's transcode
 
 
 def kino_env(data: Path) -> dict[str, str]:
@@ -243,6 +244,10 @@ async def under_load(
     await listening
     pub_stop.set()
     reconnects = await publisher
+    ended = await checks.stream_settled(
+        urls[0], load.stream_id, load.tokens[0], time.monotonic() + STREAM_END_SECONDS
+    )
+    print(f"live stream after the encoder stopped: {ended}", flush=True)
     async with httpx.AsyncClient(timeout=15) as http:
         history = [
             m["id"]

@@ -115,3 +115,22 @@ def rss_rows(
         again = "" if pid == first_pid else " (restarted since)"
         rows.append(Row(f"RSS {name}", f"{first:.0f} → {mib:.0f} MiB{again}", True))
     return rows
+
+
+async def stream_settled(url: str, stream_id: str, token: str, until: float) -> str:
+    """Wait (until ``until``, monotonic) for the live stream to end and its recording to be a
+    settled video: the ingest ends it only after the encoder's reconnect grace, and the checks
+    that follow (read models against a rebuild, orphan objects, temporary files) must not run
+    while that recording is being saved and transcoded. What it came to, said."""
+    async with httpx.AsyncClient(timeout=15) as http:
+        while True:
+            try:
+                stream = (await gql(http, url, LIVE, {"s": stream_id}, token=token))["liveStream"]
+            except Refused:
+                stream = {"status": "UNANSWERED", "recording": None}
+            recording = stream.get("recording") or {}
+            if stream["status"] == "ENDED" and recording.get("status") in SETTLED:
+                return f"ENDED, recording {recording['status']}"
+            if time.monotonic() > until:
+                return f"{stream['status']}, recording {recording.get('status')} (gave up waiting)"
+            await asyncio.sleep(2)
