@@ -182,7 +182,7 @@ def _accounts(shared: _Shared) -> AccountsParts:
     )
     return AccountsParts(
         app=app,
-        authentication=Authentication(tokens, sessions, shared.media.tokens),
+        authentication=Authentication(tokens, sessions, shared.media.tokens, app),
         sign_in=SignIn(app, throttle),
         users=shared.readers.users,
         sessions=sessions,

@@ -156,6 +156,16 @@ class Accounts(KinoApplication):
         recordings = self.save(session)
         return last_position(recordings) if recordings else None
 
+    def session_user(self, session_id: UUID) -> UUID | None:
+        """The user of the session while it is active, from the event store itself."""
+        try:
+            session: object = self.repository.get(session_id)
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(session, Session) or not session.active:
+            return None
+        return session.user_id
+
     def find_user_id(self, login: str) -> UUID | None:
         """The user id for an email or a handle, from the command side's own index."""
         text = login_to_find(login)

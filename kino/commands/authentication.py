@@ -1,5 +1,11 @@
 """Who is asking: a bearer access token, checked against the session it names (so signing
-out takes effect at once), and the media tokens players carry in PRIVATE media URLs."""
+out takes effect at once), and the media tokens players carry in PRIVATE media URLs.
+
+The sessions read model answers first; when it does not know the session as active, the
+event store decides. The view can be behind for two honest reasons, a replay after Redis
+lost its data and a sign-in it has not caught up with, and neither may sign anyone out.
+An ended session costs one event-store read per request that presents its token, for as
+long as the token lives (minutes)."""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
+from kino.commands.base import run_sync
 from kino.domain.errors import UnauthenticatedError
 from kino.infrastructure.media_tokens import MediaTokens
 from kino.infrastructure.tokens import AccessTokens
@@ -23,6 +30,11 @@ class ActiveSessions(Protocol):
         """The user of the session while it is active, else None."""
 
 
+class SessionRecords(Protocol):
+    def session_user(self, session_id: UUID) -> UUID | None:
+        """The user of the session while it is active, from the event store, else None."""
+
+
 def bearer_token(header: str | None) -> str | None:
     """The token of an ``Authorization: Bearer <token>`` header (None without one)."""
     if not header:
@@ -34,8 +46,14 @@ def bearer_token(header: str | None) -> str | None:
 
 
 class Authentication:
-    def __init__(self, tokens: AccessTokens, sessions: ActiveSessions, media: MediaTokens) -> None:
-        self.tokens, self.sessions, self.media = tokens, sessions, media
+    def __init__(
+        self,
+        tokens: AccessTokens,
+        sessions: ActiveSessions,
+        media: MediaTokens,
+        records: SessionRecords,
+    ) -> None:
+        self.tokens, self.sessions, self.media, self.records = tokens, sessions, media, records
 
     async def viewer(self, authorization: str | None) -> Viewer | None:
         """The signed-in user, or None; a presented but invalid token is an error."""
@@ -43,7 +61,7 @@ class Authentication:
         if token is None:
             return None
         claims = self.tokens.verify(token)
-        if await self.sessions.active_user(claims.session_id) != claims.user_id:
+        if not await self._active(claims.session_id, claims.user_id):
             raise UnauthenticatedError("This session has ended; sign in again.")
         return Viewer(claims.user_id, claims.session_id)
 
@@ -56,6 +74,11 @@ class Authentication:
             grant = self.media.grant_for(media_token, video_id)
             if grant is None or grant.user_id != owner_id:
                 return False
-            return await self.sessions.active_user(grant.session_id) == grant.user_id
+            return await self._active(grant.session_id, grant.user_id)
         viewer = await self.viewer(authorization)
         return viewer is not None and viewer.user_id == owner_id
+
+    async def _active(self, session_id: UUID, user_id: UUID) -> bool:
+        if await self.sessions.active_user(session_id) == user_id:
+            return True
+        return await run_sync(self.records.session_user, session_id) == user_id

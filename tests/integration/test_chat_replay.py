@@ -6,9 +6,13 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 import redis
+from redis import asyncio as aioredis
 
-from tests.integration.accounts_helpers import register
+from kino.infrastructure.tokens import AccessTokens
+from kino.queries.sessions import SessionQueries
+from tests.integration.accounts_helpers import ME, register
 from tests.integration.conftest import GraphQLError, gql
 from tests.integration.live_helpers import (
     CHAT,
@@ -43,6 +47,18 @@ async def until_equal(read, expected) -> None:
         except GraphQLError:
             pass
         await asyncio.sleep(0.05)
+
+
+async def in_sessions_view(settings, endpoints, access_token: str) -> bool:
+    """The sessions read model itself (not the api, which asks the event store when the view
+    does not know) holds the token's session as active."""
+    claims = AccessTokens(settings.secret_key, 60).verify(access_token)
+    client = aioredis.Redis.from_url(endpoints.redis_url)
+    try:
+        reader = SessionQueries(client, f"{settings.redis_namespace}:sessions")
+        return await reader.active_user(claims.session_id) == claims.user_id
+    finally:
+        await client.aclose()
 
 
 async def test_history_and_streams_are_rebuilt_after_redis_lost_everything(
@@ -84,3 +100,26 @@ async def test_history_and_streams_are_rebuilt_after_redis_lost_everything(
         first = (await viewer.receive())["payload"]["data"]["chat"]
         assert first["message"]["body"] == "after"
         await viewer.close()
+
+
+async def test_nobody_is_signed_out_while_the_sessions_view_replays_what_redis_lost(
+    settings, endpoints, projector
+):
+    """A bearer token of an active session keeps working while the sessions view is empty
+    (the event store decides until the replay is done); a signed-out one stays refused."""
+    async with api_server(settings, endpoints) as api, httpx.AsyncClient(base_url=api.url) as http:
+        staying, leaving = await register(http), await register(http)
+        await gql(http, "mutation { logout }", token=leaving["accessToken"])
+
+        wipe(endpoints.redis_url, settings.redis_namespace)
+        me = (await gql(http, ME, token=staying["accessToken"]))["me"]
+        assert me["id"] == staying["user"]["id"]
+        with pytest.raises(GraphQLError) as refused:
+            await gql(http, ME, token=leaving["accessToken"])
+        assert refused.value.code == "UNAUTHENTICATED"
+
+        assert not await in_sessions_view(settings, endpoints, staying["accessToken"])
+        for runner in projector.runners:  # the replay, for the tests that follow
+            await asyncio.to_thread(runner.check)
+        while not await in_sessions_view(settings, endpoints, staying["accessToken"]):
+            await asyncio.sleep(0.05)

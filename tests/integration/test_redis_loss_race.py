@@ -12,7 +12,7 @@ from kino.projections.redis_view import RedisDataLostError, RedisView
 from tests.integration.accounts_helpers import ME, register
 from tests.integration.conftest import gql
 from tests.integration.live_helpers import HISTORY, SEND, api_server, owner_and_stream
-from tests.integration.test_chat_replay import until_equal, wipe
+from tests.integration.test_chat_replay import in_sessions_view, until_equal, wipe
 
 
 def handled_an_event(runner) -> bool:
@@ -62,9 +62,11 @@ async def test_events_right_after_redis_lost_everything_do_not_hide_the_loss(
         try:
             await until_equal(me, fan_before)
             await until_equal(history, ["one", "two"])
+            while not await in_sessions_view(settings, endpoints, fan["accessToken"]):
+                await asyncio.sleep(0.05)
+            assert (await signing_up)["user"]["handle"]
         finally:
             supervisor.cancel()
-        assert (await signing_up)["user"]["handle"]
 
 
 def test_a_view_refuses_to_write_into_a_redis_that_lost_its_keys(redis_client, redis_namespace):

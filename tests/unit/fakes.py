@@ -131,6 +131,18 @@ class Sessions:
         return self.active.get(session_id)
 
 
+class SessionRecords:
+    """What the event store says of each session; ``asked`` counts the questions."""
+
+    def __init__(self) -> None:
+        self.active: dict[UUID, UUID] = {}
+        self.asked = 0
+
+    def session_user(self, session_id: UUID) -> UUID | None:
+        self.asked += 1
+        return self.active.get(session_id)
+
+
 class MemoryStore:
     """An object store in a dict, without presigned URLs (uploads go through the api)."""
 

@@ -261,7 +261,7 @@ async def test_failed_sign_ins_are_throttled_and_bad_text_is_never_counted():
 async def test_a_token_is_honoured_only_while_its_session_is_active():
     tokens, sessions = AccessTokens(SECRET, 900), fakes.Sessions()
     media = MediaTokens(SECRET)
-    auth = Authentication(tokens, sessions, media)
+    auth = Authentication(tokens, sessions, media, fakes.SessionRecords())
     user, session, video = uuid4(), uuid4(), uuid4()
     header = f"Bearer {tokens.issue(user, session)}"
     sessions.active[session] = user
@@ -274,6 +274,29 @@ async def test_a_token_is_honoured_only_while_its_session_is_active():
     assert not await auth.owns(user, video, media.issue(video, user, session), None)
     with pytest.raises(UnauthenticatedError):
         await auth.viewer("Basic abc")
+
+
+async def test_the_event_store_decides_when_the_sessions_view_does_not_know_the_session():
+    """The view is empty while it replays what Redis lost, or behind a fresh sign-in: the
+    session's own events decide, so nobody is signed out by a Redis restart."""
+    tokens, view, records = AccessTokens(SECRET, 900), fakes.Sessions(), fakes.SessionRecords()
+    media = MediaTokens(SECRET)
+    auth = Authentication(tokens, view, media, records)
+    user, session, video = uuid4(), uuid4(), uuid4()
+    header = f"Bearer {tokens.issue(user, session)}"
+    records.active[session] = user  # the view has not got it yet
+    assert (await auth.viewer(header)).user_id == user
+    assert await auth.owns(user, video, media.issue(video, user, session), None)
+    assert records.asked == 2
+    view.active[session] = user  # the view caught up: the event store is not asked
+    assert (await auth.viewer(header)).user_id == user
+    assert records.asked == 2
+    del view.active[session], records.active[session]  # signed out everywhere
+    with pytest.raises(UnauthenticatedError, match="session has ended"):
+        await auth.viewer(header)
+    records.active[session] = uuid4()  # a session of someone else: not this token's
+    with pytest.raises(UnauthenticatedError):
+        await auth.viewer(header)
 
 
 async def test_views_count_watchable_videos_once_per_viewer():

@@ -22,6 +22,7 @@ from kino.infrastructure.tokens import AccessTokens
 from kino.queries.comments import CommentRecord
 from kino.queries.memory import MemoryComments, MemorySessions, MemoryVideos
 from kino.queries.videos import VideoRecord
+from tests.unit import fakes
 
 OWNER, FAN = uuid4(), uuid4()
 SECRET = "s" * 40
@@ -150,7 +151,7 @@ async def test_views_count_on_videos_the_viewer_may_watch(catalog):
 async def test_a_bearer_token_counts_only_while_its_session_is_active():
     sessions = MemorySessions()
     tokens = AccessTokens(SECRET, 900)
-    authentication = Authentication(tokens, sessions, MediaTokens(SECRET))
+    authentication = Authentication(tokens, sessions, MediaTokens(SECRET), fakes.SessionRecords())
     session = uuid4()
     sessions.start(session, FAN)
     header = f"Bearer {tokens.issue(FAN, session)}"
