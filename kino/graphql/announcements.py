@@ -4,6 +4,10 @@ A subscriber starts from what it has seen already (its baseline) and skips annou
 before it: a projection replay publishes again, and a shared run can be behind its channel
 (``kino.graphql.fanout``). When the subscription runs shared, the resolver tells the run how a
 later subscriber finds its own baseline and which announcement each frame answers.
+
+An announcement without a position (the viewer count changed, ``kino.infrastructure.viewers``)
+is a nudge: it is never skipped and marks no frame, so a shared run may drop its frame when it
+says nothing new.
 """
 
 from __future__ import annotations
@@ -36,7 +40,12 @@ async def fresh_announcements(
     ``marks`` learns which announcement the subscription answers next."""
     async for raw in messages:
         message = json.loads(raw)
-        app, position = str(message.get("app")), int(message.get("position", 0))
+        if "position" not in message:
+            if marks is not None:
+                marks.current = None
+            yield message
+            continue
+        app, position = str(message.get("app")), int(message["position"])
         if position <= seen.get(app, 0):
             continue
         seen[app] = position

@@ -165,6 +165,7 @@ class _Run:
         self.log = FrameLog()
         self.marks = RunMarks()
         self.task: asyncio.Task[None] | None = None
+        self.last_text = ""  # the last result sent, to drop a nudge's result that repeats it
 
 
 class SharedSubscriptions:
@@ -245,7 +246,11 @@ class SharedSubscriptions:
                         unsupported = json.dumps([{"message": message}])
                         self._finish(key, run, ("error", unsupported, None))
                         return
-                    self._broadcast(run, ("next", serialise(result), run.marks.take()))
+                    text, mark = serialise(result), run.marks.take()
+                    if mark is None and text == run.last_text:
+                        continue  # a nudge that changed nothing this selection shows
+                    run.last_text = text
+                    self._broadcast(run, ("next", text, mark))
             finally:
                 aclose = getattr(source, "aclose", None)
                 if aclose is not None:

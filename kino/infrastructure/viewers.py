@@ -4,29 +4,41 @@ Each api process counts its own open watchers per stream in one field of a Redis
 (``<ns>:viewers:<stream>``, field = process id) and keeps a heartbeat key alive; a reader
 sums the fields of the processes whose heartbeat still exists, so a crashed replica's
 watchers stop counting within ``HEARTBEAT_TTL`` seconds. Nothing is stored as an event.
+
+When a stream's count changes, the process announces it on the stream's live channel at most
+once per ``PUSH_DELAY`` (a burst of joins is one announcement), so the pages following the
+stream show the new count. The announcement carries no position: it is a nudge to read the
+stream again, never a read-model change to deduplicate (``kino.graphql.announcements``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 
+from kino.infrastructure.pubsub import channel_name
+
 HEARTBEAT_EVERY = 10.0
 HEARTBEAT_TTL = 30
+PUSH_DELAY = 1.0
+COUNT_CHANGED = json.dumps({"app": "viewers"})
 
 
 class ViewerCounter:
-    def __init__(self, client: Redis, namespace: str) -> None:
+    def __init__(self, client: Redis, namespace: str, push_delay: float = PUSH_DELAY) -> None:
         self._redis = client
         self._namespace = namespace
+        self.push_delay = push_delay
         self.process_id = uuid.uuid4().hex
         self._heartbeat: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._pushes: dict[object, asyncio.Task[None]] = {}  # stream → its coming announcement
 
     def _key(self, stream_id: object) -> str:
         return f"{self._namespace}:viewers:{stream_id}"
@@ -42,9 +54,10 @@ class ViewerCounter:
         """Let the heartbeat finish its current command (never cancel a Redis call midway:
         that can leave the shared connection unusable), then drop this process's key."""
         self._stopping.set()
-        if self._heartbeat is not None:
+        waiting = [task for task in (self._heartbeat, *self._pushes.values()) if task]
+        if waiting:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._heartbeat, 5)
+                await asyncio.wait_for(asyncio.gather(*waiting, return_exceptions=True), 5)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._redis.delete(self._alive(self.process_id)), 5)
 
@@ -62,11 +75,30 @@ class ViewerCounter:
         """Counts one watcher of ``stream_id`` for as long as the block runs."""
         key = self._key(stream_id)
         await self._redis.hincrby(key, self.process_id, 1)
+        self._changed(stream_id)
         try:
             yield
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._redis.hincrby(key, self.process_id, -1))
+            self._changed(stream_id)
+
+    def _changed(self, stream_id: object) -> None:
+        """Announce the new count after ``push_delay``: once for every change until then."""
+        if stream_id in self._pushes or self._stopping.is_set():
+            return
+        push = asyncio.get_running_loop().create_task(self._push(stream_id))
+        self._pushes[stream_id] = push
+
+    async def _push(self, stream_id: object) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), self.push_delay)
+        del self._pushes[stream_id]  # a change from now on is announced again
+        if self._stopping.is_set():
+            return
+        channel = channel_name(self._namespace, "live", stream_id)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._redis.publish(channel, COUNT_CHANGED), 5)
 
     async def count(self, stream_id: object) -> int:
         fields = await self._redis.hgetall(self._key(stream_id))

@@ -67,6 +67,12 @@ def test_go_live_watch_switch_quality_end_and_watch_the_recording(
     viewer.goto(site.url + stream["path"])
     expect(viewer.locator("#live-state")).to_contain_text("Starting soon")
     expect(viewer.get_by_role("heading", name=title)).to_be_visible()
+    expect(viewer.locator("#viewer-count")).to_have_text("1 watching")  # pushed, with itself
+    second_viewer = other_person().new_page()
+    second_viewer.goto(site.url + stream["path"])
+    expect(viewer.locator("#viewer-count")).to_have_text("2 watching")
+    second_viewer.close()
+    expect(viewer.locator("#viewer-count")).to_have_text("1 watching")
 
     with publishing(stream["server"], stream["key"]):
         expect(viewer.locator("#live-state")).to_have_text("Live", timeout=60_000)

@@ -101,3 +101,38 @@ async def test_a_subscriber_joining_a_run_that_is_behind_skips_what_it_had_seen(
                 await announcements.put(position)
             assert await joiner_reads == [6, 7]
         assert await first_reads == [1, 2, 3, 4, 5, 6, 7]
+
+
+async def test_a_nudge_that_changes_nothing_sends_no_frame():
+    """A viewer-count nudge re-executes the run; the subscribers get a frame only when the
+    result differs from the last one (a selection without viewerCount never changes)."""
+    results: asyncio.Queue[tuple[str, tuple[str, int] | None] | None] = asyncio.Queue()
+
+    async def make_source(marks: RunMarks):
+        async def run():
+            while (item := await results.get()) is not None:
+                marks.current = item[1]
+                yield ExecutionResult(data={"s": item[0]}, errors=None)
+
+        return run()
+
+    shared = SharedSubscriptions()
+    key = operation_key("subscription { liveStream(id: 1) { status } }", {}, None)
+    async with shared.attach(key, make_source, lambda: None) as sink:
+        reads = asyncio.create_task(_texts(sink))
+        for item in (
+            ("OFFLINE", None),  # a nudge: the first frame goes out
+            ("OFFLINE", None),  # the same again: dropped
+            ("LIVE", ("live", 3)),  # a read-model change
+            ("LIVE", ("live", 4)),  # another one with the same text: sent (it answers one)
+            ("LIVE", None),  # a nudge with nothing new: dropped
+            ("LIVE 2", None),  # a nudge with something new: sent
+            None,
+        ):
+            await results.put(item)
+        assert await reads == ["OFFLINE", "LIVE", "LIVE", "LIVE 2"]
+    assert shared.executions == 4  # frames made: the two dropped nudges made none
+
+
+async def _texts(sink) -> list[str]:
+    return [json.loads(text)["data"]["s"] async for kind, text in sink.frames() if kind == "next"]

@@ -1,10 +1,12 @@
-"""The ``liveStream(id)`` subscription: the stream each time its read model changes."""
+"""The ``liveStream(id)`` subscription: the stream each time its read model changes, and each
+time its viewer count does when the selection shows it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterable
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from kino.graphql.announcements import baseline, fresh_announcements, starting_point
 from kino.graphql.context import Info
@@ -32,9 +34,23 @@ class LiveSubscription:
             return baseline(positions, realtime.pubsub.delivered_positions(channel))
 
         marks = info.context.run_marks
+        shows_count = selects(info.selected_fields[0].selections, "viewerCount")
         seen = await starting_point(start, marks)  # before listening
         messages = realtime.pubsub.listen(channel)
-        async for _ in fresh_announcements(messages, seen, marks):
+        async for message in fresh_announcements(messages, seen, marks):
+            if "position" not in message and not shows_count:
+                continue  # the viewer count changed: nothing this selection shows
             record = await live.streams.stream(stream_id)
             if record is not None:
                 yield LiveStreamType.from_record(record)
+
+
+def selects(selections: Iterable[Selection], name: str) -> bool:
+    """True when the field ``name`` is among these selections or their fragments'."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
+                return True
+        elif selects(selection.selections, name):
+            return True
+    return False
