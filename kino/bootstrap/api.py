@@ -220,7 +220,9 @@ def _videos(shared: _Shared) -> VideosParts:
         app=app,
         uploads=uploads,
         resumable=ResumableUploads(uploads, open_resumable(store)),
-        upload_locks=UploadLocks(psycopg_conninfo(shared.database_url)),
+        upload_locks=UploadLocks(
+            psycopg_conninfo(shared.database_url), max_idle=IDLE_CONNECTION_SECONDS
+        ),
         staging=UploadStaging(settings.data_dir / "uploads"),
         catalog=catalog,
         store=store,

@@ -25,12 +25,12 @@ def lock_key(upload_id: UUID) -> int:
 
 
 class UploadLocks:
-    def __init__(self, conninfo: str, max_size: int = 8) -> None:
+    def __init__(self, conninfo: str, max_size: int = 8, max_idle: float = 60.0) -> None:
         self._pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             conninfo,
             min_size=0,
             max_size=max_size,
-            max_idle=60,  # seconds: uploads come and go; their connections go with them
+            max_idle=max_idle,  # seconds: uploads come and go; their connections go with them
             open=False,
             # Each statement commits by itself: the lock and the unlock are one round trip
             # each, and no transaction stays open while the lock is held.

@@ -186,10 +186,12 @@ class PostgresView(PostgresTrackingRecorder):
         return self.sql(template, table=table)
 
     def insert_tracking(self, tracking: Tracking) -> None:
+        """A position alone (an event that changes nothing here), committed like rows are."""
         if self._batch is not None:
             self._batch_tracking = tracking
-        else:
-            super().insert_tracking(tracking)
+            return
+        with self.tracked(tracking):
+            pass
 
     def needs_replay(self, application_name: str) -> bool:
         # PostgreSQL keeps what it committed, rows and position together: a crash that loses

@@ -24,9 +24,17 @@ def test_a_view_commits_its_rows_and_position_without_waiting_for_the_disk(
     # A scratch users view of its own (no generation suffix: never published, never live).
     view: Any = tools.view(read_model_spec("users"), f"viewcommits{secrets.token_hex(4)}")
     view.create_table()
+    insert_tracking, alone = view._insert_tracking, []
+
+    def noting_the_setting(curs: Any, tracking: Tracking) -> None:
+        alone.append(synchronous_commit(curs))
+        insert_tracking(curs, tracking)
+
     try:
         with view.tracked(Tracking("commit-test", 1)) as curs:
             inside = synchronous_commit(curs)
+        view._insert_tracking = noting_the_setting
+        view.insert_tracking(Tracking("commit-test", 2))  # a position without rows
         with view.batch():
             in_a_batch = synchronous_commit(view._batch)
         with view.datastore.transaction(commit=False) as curs:  # the pool's one connection
@@ -35,5 +43,5 @@ def test_a_view_commits_its_rows_and_position_without_waiting_for_the_disk(
     finally:
         view.drop()
 
-    assert (inside, in_a_batch, afterwards) == ("off", "off", "on")
-    assert position == 1  # committed all the same
+    assert (inside, alone, in_a_batch, afterwards) == ("off", ["off"], "off", "on")
+    assert position == 2  # committed all the same
