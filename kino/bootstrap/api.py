@@ -90,7 +90,7 @@ def build_container(
 
 
 API_POOL_NAME = "kino-api"
-IDLE_CONNECTION_SECONDS = 60.0  # the reader pool closes connections idle this long
+IDLE_CONNECTION_SECONDS = 60.0  # the reader and upload-lock pools close connections idle this long
 
 
 # Redis connections of one api process. A burst beyond them (every subscriber of a killed

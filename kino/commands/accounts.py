@@ -157,14 +157,14 @@ class Accounts(KinoApplication):
         return last_position(recordings) if recordings else None
 
     def session_user(self, session_id: UUID) -> UUID | None:
-        """The user of the session while it is active, from the event store itself."""
+        """The user of the session while it is active and unexpired, from the event store."""
         try:
             session: object = self.repository.get(session_id)
         except AggregateNotFoundError:
             return None
         if not isinstance(session, Session) or not session.active:
             return None
-        return session.user_id
+        return session.user_id if self.clock() < session.expires_at else None
 
     def find_user_id(self, login: str) -> UUID | None:
         """The user id for an email or a handle, from the command side's own index."""

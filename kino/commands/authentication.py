@@ -1,11 +1,12 @@
 """Who is asking: a bearer access token, checked against the session it names (so signing
 out takes effect at once), and the media tokens players carry in PRIVATE media URLs.
 
-The sessions read model answers first; when it does not know the session as active, the
-event store decides. The view can be behind for two honest reasons, a replay after Redis
-lost its data and a sign-in it has not caught up with, and neither may sign anyone out.
-An ended session costs one event-store read per request that presents its token, for as
-long as the token lives (minutes)."""
+The sessions read model answers: a session it holds is active or ended for good. When it holds
+nothing of the session, the event store decides: the view can be behind (a replay after Redis
+lost its data, a sign-in it has not caught up with), and neither may sign anyone out. The view
+also forgets a session when it expires. Each api process remembers the sessions the event store
+said have ended (revocation and expiry are final), so a token of one costs one event-store
+read per process, not one per request."""
 
 from __future__ import annotations
 
@@ -25,14 +26,34 @@ class Viewer:
     session_id: UUID
 
 
+ENDED_SESSIONS_REMEMBERED = 10_000
+
+
 class ActiveSessions(Protocol):
-    async def active_user(self, session_id: UUID) -> UUID | None:
-        """The user of the session while it is active, else None."""
+    async def lookup(self, session_id: UUID) -> tuple[UUID, bool] | None:
+        """(user, active) of the session, or None when the view holds nothing of it."""
 
 
 class SessionRecords(Protocol):
     def session_user(self, session_id: UUID) -> UUID | None:
-        """The user of the session while it is active, from the event store, else None."""
+        """The user of the session while it is active and unexpired, from the event store,
+        else None."""
+
+
+class EndedSessions:
+    """The newest ``size`` session ids the event store said have ended."""
+
+    def __init__(self, size: int = ENDED_SESSIONS_REMEMBERED) -> None:
+        self._ids: dict[UUID, None] = {}
+        self.size = size
+
+    def __contains__(self, session_id: UUID) -> bool:
+        return session_id in self._ids
+
+    def add(self, session_id: UUID) -> None:
+        self._ids[session_id] = None
+        if len(self._ids) > self.size:
+            del self._ids[next(iter(self._ids))]
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -54,6 +75,7 @@ class Authentication:
         records: SessionRecords,
     ) -> None:
         self.tokens, self.sessions, self.media, self.records = tokens, sessions, media, records
+        self.ended = EndedSessions()
 
     async def viewer(self, authorization: str | None) -> Viewer | None:
         """The signed-in user, or None; a presented but invalid token is an error."""
@@ -79,6 +101,13 @@ class Authentication:
         return viewer is not None and viewer.user_id == owner_id
 
     async def _active(self, session_id: UUID, user_id: UUID) -> bool:
-        if await self.sessions.active_user(session_id) == user_id:
-            return True
-        return await run_sync(self.records.session_user, session_id) == user_id
+        seen = await self.sessions.lookup(session_id)
+        if seen is not None:
+            owner, active = seen
+            return active and owner == user_id
+        if session_id in self.ended:
+            return False
+        owner_now = await run_sync(self.records.session_user, session_id)
+        if owner_now is None:
+            self.ended.add(session_id)
+        return owner_now == user_id

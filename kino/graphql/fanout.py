@@ -194,6 +194,7 @@ class SharedSubscriptions:
             run.task = asyncio.create_task(self._pump(key, run, make_source))
         sink = Sink(run.log, on_drop)
         run.sinks.add(sink)
+        run.last_text = ""  # the joiner has seen none of it: the next nudge's result goes out
         try:
             if run.marks.start is not None:  # a run under way: start where the joiner is
                 sink.seen = await run.marks.start()

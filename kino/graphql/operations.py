@@ -10,6 +10,7 @@ inline fragment or a directive at the root makes the answer None, so nothing is 
 from __future__ import annotations
 
 from functools import lru_cache
+from uuid import UUID
 
 from graphql import (
     FieldNode,
@@ -79,4 +80,7 @@ def watched_stream(
         return None
     kind, value = found
     watched = value if kind == "literal" else (variables or {}).get(value)
-    return str(watched)[:64] if watched is not None else None
+    try:  # the id as the stream's own: any spelling of it counts on the same stream
+        return str(UUID(str(watched)[:64])) if watched is not None else None
+    except ValueError:
+        return None  # not an id: the subscription answers NOT_FOUND / BAD_USER_INPUT

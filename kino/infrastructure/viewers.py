@@ -5,9 +5,11 @@ Each api process counts its own open watchers per stream in one field of a Redis
 sums the fields of the processes whose heartbeat still exists, so a crashed replica's
 watchers stop counting within ``HEARTBEAT_TTL`` seconds. Nothing is stored as an event.
 
-When a stream's count changes, the process announces it on the stream's live channel at most
-once per ``PUSH_DELAY`` (a burst of joins is one announcement), so the pages following the
-stream show the new count. The announcement carries no position: it is a nudge to read the
+When a stream's count changes, the process announces it on the stream's live channel after
+``PUSH_DELAY`` (a burst of joins is one announcement), and only when no replica announced that
+stream within the last ``PUSH_DELAY`` (a gate key; otherwise it tries again once the gate
+lapses), so the pages following the stream get a new count at most about once a second
+however many replicas serve them. The announcement carries no position: it is a nudge to read the
 stream again, never a read-model change to deduplicate (``kino.graphql.announcements``).
 """
 
@@ -39,6 +41,7 @@ class ViewerCounter:
         self._heartbeat: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._pushes: dict[object, asyncio.Task[None]] = {}  # stream → its coming announcement
+        self._announcing: set[asyncio.Task[None]] = set()  # until each has published
 
     def _key(self, stream_id: object) -> str:
         return f"{self._namespace}:viewers:{stream_id}"
@@ -54,7 +57,7 @@ class ViewerCounter:
         """Let the heartbeat finish its current command (never cancel a Redis call midway:
         that can leave the shared connection unusable), then drop this process's key."""
         self._stopping.set()
-        waiting = [task for task in (self._heartbeat, *self._pushes.values()) if task]
+        waiting = [task for task in (self._heartbeat, *self._announcing) if task]
         if waiting:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.gather(*waiting, return_exceptions=True), 5)
@@ -79,26 +82,48 @@ class ViewerCounter:
         try:
             yield
         finally:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._redis.hincrby(key, self.process_id, -1))
-            self._changed(stream_id)
+            try:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self._redis.hincrby(key, self.process_id, -1))
+            finally:
+                self._changed(stream_id)
 
     def _changed(self, stream_id: object) -> None:
-        """Announce the new count after ``push_delay``: once for every change until then."""
+        """Announce the new count soon: once for every change until then."""
         if stream_id in self._pushes or self._stopping.is_set():
             return
         push = asyncio.get_running_loop().create_task(self._push(stream_id))
         self._pushes[stream_id] = push
+        self._announcing.add(push)
+        push.add_done_callback(self._announcing.discard)
 
     async def _push(self, stream_id: object) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), self.push_delay)
-        del self._pushes[stream_id]  # a change from now on is announced again
-        if self._stopping.is_set():
-            return
+        try:
+            while True:
+                if await self._stopped_within(self.push_delay):
+                    return
+                if await self._gate_opens(stream_id):
+                    break
+        finally:
+            self._pushes.pop(stream_id, None)  # a change from now on is announced again
         channel = channel_name(self._namespace, "live", stream_id)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._redis.publish(channel, COUNT_CHANGED), 5)
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        return self._stopping.is_set()
+
+    async def _gate_opens(self, stream_id: object) -> bool:
+        """True unless a replica announced this stream within the last ``push_delay``
+        (with Redis unreachable: True, and the announcement fails quietly)."""
+        gate = f"{self._namespace}:viewers:announced:{stream_id}"
+        milliseconds = max(1, int(self.push_delay * 1000))
+        opened: object = True
+        with contextlib.suppress(Exception):
+            opened = await asyncio.wait_for(self._redis.set(gate, 1, nx=True, px=milliseconds), 5)
+        return bool(opened)
 
     async def count(self, stream_id: object) -> int:
         fields = await self._redis.hgetall(self._key(stream_id))

@@ -84,16 +84,17 @@ class MemoryUsers(Records[UserRecord], UserReader):
 
 @dataclass
 class MemorySessions(Positions, SessionReader):
-    active: dict[UUID, UUID] = field(default_factory=dict)  # session → user, while active
+    sessions: dict[UUID, tuple[UUID, bool]] = field(default_factory=dict)  # → (user, active)
 
     def start(self, session_id: UUID, user_id: UUID) -> None:
-        self.active[session_id] = user_id
+        self.sessions[session_id] = (user_id, True)
 
     def revoke(self, session_id: UUID) -> None:
-        self.active.pop(session_id, None)
+        if session_id in self.sessions:
+            self.sessions[session_id] = (self.sessions[session_id][0], False)
 
-    async def active_user(self, session_id: UUID) -> UUID | None:
-        return self.active.get(session_id)
+    async def lookup(self, session_id: UUID) -> tuple[UUID, bool] | None:
+        return self.sessions.get(session_id)
 
 
 @dataclass

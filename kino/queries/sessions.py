@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from kino.queries.positions import Positioned
 
 # Follow the live-generation pointer and read the session in one round trip.
-_ACTIVE_USER = """
+_LOOKUP = """
 local generation = redis.call('GET', KEYS[1]) or '1'
 local key = ARGV[1] .. '_g' .. generation .. ':session:' .. ARGV[2]
 return redis.call('HMGET', key, 'user_id', 'active')
@@ -26,8 +26,9 @@ return redis.call('GET', ARGV[1] .. '_g' .. generation .. ':tracking:' .. ARGV[2
 
 
 class SessionReader(Positioned, Protocol):
-    async def active_user(self, session_id: UUID) -> UUID | None:
-        """The session's user while the session is active, else None."""
+    async def lookup(self, session_id: UUID) -> tuple[UUID, bool] | None:
+        """(user, active) of the session; None when the view holds nothing of it (it never
+        did, it expired, or the view is behind)."""
 
 
 class SessionQueries(SessionReader):
@@ -36,16 +37,17 @@ class SessionQueries(SessionReader):
         self._redis = client
         self._base = base
         self._pointer = f"{base}:live"
-        self._active_user = client.register_script(_ACTIVE_USER)
+        self._lookup = client.register_script(_LOOKUP)
         self._position = client.register_script(_POSITION)
 
-    async def active_user(self, session_id: UUID) -> UUID | None:
-        user_id, active = await self._active_user(
+    async def lookup(self, session_id: UUID) -> tuple[UUID, bool] | None:
+        user_id, active = await self._lookup(
             keys=[self._pointer], args=[self._base, str(session_id)]
         )
-        if user_id is None or active not in (b"1", "1"):
+        if user_id is None:
             return None
-        return UUID(user_id.decode() if isinstance(user_id, bytes) else user_id)
+        user = UUID(user_id.decode() if isinstance(user_id, bytes) else user_id)
+        return user, active in (b"1", "1")
 
     async def position(self, application_name: str) -> int:
         value = await self._position(keys=[self._pointer], args=[self._base, application_name])

@@ -56,7 +56,7 @@ async def in_sessions_view(settings, endpoints, access_token: str) -> bool:
     client = aioredis.Redis.from_url(endpoints.redis_url)
     try:
         reader = SessionQueries(client, f"{settings.redis_namespace}:sessions")
-        return await reader.active_user(claims.session_id) == claims.user_id
+        return await reader.lookup(claims.session_id) == (claims.user_id, True)
     finally:
         await client.aclose()
 

@@ -124,11 +124,13 @@ class Tally:
 
 
 class Sessions:
-    def __init__(self) -> None:
-        self.active: dict[UUID, UUID] = {}
+    """The sessions view: session → (user, active); a session it lacks is not in it."""
 
-    async def active_user(self, session_id: UUID) -> UUID | None:
-        return self.active.get(session_id)
+    def __init__(self) -> None:
+        self.known: dict[UUID, tuple[UUID, bool]] = {}
+
+    async def lookup(self, session_id: UUID) -> tuple[UUID, bool] | None:
+        return self.known.get(session_id)
 
 
 class SessionRecords:

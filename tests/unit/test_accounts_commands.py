@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
@@ -109,6 +110,22 @@ def test_refresh_rotates_and_reuse_revokes():
     assert not session.active and session.revoked_reason == "refresh token reused"
     with pytest.raises(UnauthenticatedError, match="ended"):
         accounts.refresh(second.refresh_token)
+
+
+def test_the_event_store_names_a_sessions_user_only_while_it_is_active_and_unexpired():
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    accounts = Accounts(
+        env={}, passwords=FastPasswords(), clock=lambda: now[0], session_ttl=timedelta(days=1)
+    )
+    grant = accounts.register("ann@example.com", "ann", PASSWORD)
+    other = accounts.login("ann", PASSWORD, client="")
+    assert accounts.session_user(grant.session_id) == grant.user_id
+    accounts.end_session(other.session_id)
+    assert accounts.session_user(other.session_id) is None  # signed out
+    assert accounts.session_user(uuid4()) is None  # never existed
+    assert accounts.session_user(grant.user_id) is None  # not a session
+    now[0] += timedelta(days=1)
+    assert accounts.session_user(grant.session_id) is None  # expired
 
 
 def test_a_token_whose_answer_was_lost_rotates_again_within_the_grace():

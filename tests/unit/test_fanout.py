@@ -134,5 +134,33 @@ async def test_a_nudge_that_changes_nothing_sends_no_frame():
     assert shared.executions == 4  # frames made: the two dropped nudges made none
 
 
+async def test_a_joiner_gets_the_next_nudge_even_when_it_repeats_the_last_frame():
+    """The joiner's page read the stream before it subscribed, perhaps before the run's last
+    frame: the first nudge after it joined goes out, to everyone, whatever it repeats."""
+    results: asyncio.Queue[str | None] = asyncio.Queue()
+
+    async def make_source(marks: RunMarks):
+        async def run():
+            while (text := await results.get()) is not None:
+                marks.current = None
+                yield ExecutionResult(data={"s": text}, errors=None)
+
+        return run()
+
+    shared = SharedSubscriptions()
+    key = operation_key("subscription { liveStream(id: 1) { viewerCount } }", {}, None)
+    async with shared.attach(key, make_source, lambda: None) as first:
+        first_reads = asyncio.create_task(_texts(first))
+        await results.put("2 watching")
+        while first.log.end < 1:
+            await asyncio.sleep(0)
+        async with shared.attach(key, make_source, lambda: None) as joiner:
+            joiner_reads = asyncio.create_task(_texts(joiner))
+            for text in ("2 watching", "2 watching", None):
+                await results.put(text)
+            assert await joiner_reads == ["2 watching"]
+        assert await first_reads == ["2 watching", "2 watching"]
+
+
 async def _texts(sink) -> list[str]:
     return [json.loads(text)["data"]["s"] async for kind, text in sink.frames() if kind == "next"]

@@ -205,9 +205,10 @@ async def test_users_sessions_and_positions():
     sessions = MemorySessions()
     session = uuid4()
     sessions.start(session, ann.id)
-    assert await sessions.active_user(session) == ann.id
+    assert await sessions.lookup(session) == (ann.id, True)
     sessions.revoke(session)
-    assert await sessions.active_user(session) is None
+    assert await sessions.lookup(session) == (ann.id, False)
+    assert await sessions.lookup(uuid4()) is None
 
     assert await users.position("accounts") == 0
     users.positions["accounts"] = 7

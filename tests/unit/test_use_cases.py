@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from kino.commands.accounts import Accounts
-from kino.commands.authentication import Authentication
+from kino.commands.authentication import Authentication, EndedSessions
 from kino.commands.chat import ChatRooms
 from kino.commands.chatting import Chatting
 from kino.commands.commenting import Commenting
@@ -264,11 +264,11 @@ async def test_a_token_is_honoured_only_while_its_session_is_active():
     auth = Authentication(tokens, sessions, media, fakes.SessionRecords())
     user, session, video = uuid4(), uuid4(), uuid4()
     header = f"Bearer {tokens.issue(user, session)}"
-    sessions.active[session] = user
+    sessions.known[session] = (user, True)
     assert (await auth.viewer(header)).user_id == user
     assert await auth.owns(user, video, media.issue(video, user, session), None)
     assert not await auth.owns(user, uuid4(), media.issue(video, user, session), None)
-    del sessions.active[session]  # signed out
+    sessions.known[session] = (user, False)  # signed out
     with pytest.raises(UnauthenticatedError):
         await auth.viewer(header)
     assert not await auth.owns(user, video, media.issue(video, user, session), None)
@@ -278,7 +278,8 @@ async def test_a_token_is_honoured_only_while_its_session_is_active():
 
 async def test_the_event_store_decides_when_the_sessions_view_does_not_know_the_session():
     """The view is empty while it replays what Redis lost, or behind a fresh sign-in: the
-    session's own events decide, so nobody is signed out by a Redis restart."""
+    session's own events decide, so nobody is signed out by a Redis restart. An ended
+    session the view holds is final; one the event store called ended is not asked again."""
     tokens, view, records = AccessTokens(SECRET, 900), fakes.Sessions(), fakes.SessionRecords()
     media = MediaTokens(SECRET)
     auth = Authentication(tokens, view, media, records)
@@ -288,15 +289,35 @@ async def test_the_event_store_decides_when_the_sessions_view_does_not_know_the_
     assert (await auth.viewer(header)).user_id == user
     assert await auth.owns(user, video, media.issue(video, user, session), None)
     assert records.asked == 2
-    view.active[session] = user  # the view caught up: the event store is not asked
+    view.known[session] = (user, True)  # the view caught up: the event store is not asked
     assert (await auth.viewer(header)).user_id == user
-    assert records.asked == 2
-    del view.active[session], records.active[session]  # signed out everywhere
+    view.known[session] = (user, False)  # signed out: the view's word is final
     with pytest.raises(UnauthenticatedError, match="session has ended"):
         await auth.viewer(header)
-    records.active[session] = uuid4()  # a session of someone else: not this token's
+    assert not await auth.owns(user, video, media.issue(video, user, session), None)
+    assert records.asked == 2
+
+    # A session the view lacks (expired there, or never seen) that the event store calls
+    # ended: refused, and remembered.
+    gone = uuid4()
+    gone_header = f"Bearer {tokens.issue(user, gone)}"
+    for _ in range(3):
+        with pytest.raises(UnauthenticatedError):
+            await auth.viewer(gone_header)
+    assert records.asked == 3
+    someone_elses = uuid4()
+    records.active[someone_elses] = uuid4()
     with pytest.raises(UnauthenticatedError):
-        await auth.viewer(header)
+        await auth.viewer(f"Bearer {tokens.issue(user, someone_elses)}")
+
+
+def test_only_the_newest_ended_sessions_are_remembered():
+    ended = EndedSessions(size=2)
+    first, second, third = uuid4(), uuid4(), uuid4()
+    for session in (first, second, third):
+        ended.add(session)
+    assert first not in ended
+    assert second in ended and third in ended
 
 
 async def test_views_count_watchable_videos_once_per_viewer():
