@@ -267,6 +267,7 @@ async def under_load(
     signed = record.sign_ins
     rows = [*write_rows(record, store), *rows]
     rows.append(Row("sign-ins", f"{signed['ok']} answered, {signed['refused']} refused", True))
+    rows.append(checks.refusals(record, args.duration))
     rows += chat_rows(store, history, subscribers)
     losses.report(store.chat_order, subscribers, work / "logs" / "subscribers.log")
     models = await asyncio.to_thread(readmodels.check_all, tools)

@@ -13,11 +13,24 @@ import httpx
 import psutil
 
 from bench.chaos.client import Refused, gql
+from bench.chaos.record import Record
 from bench.chaos.report import Row
 
 STATUS = "query($v: ID!) { video(id: $v) { status } }"
 LIVE = "query($s: ID!) { liveStream(id: $s) { status playbackUrl recording { id status } } }"
 SETTLED = ("READY", "FAILED")
+ACCESS_TOKEN_SECONDS = 900  # Kino's default KINO_ACCESS_TOKEN_TTL, which the campaign keeps
+SETUP_SECONDS = 180  # the writers' tokens are issued at most this long before the faults start
+
+
+def refusals(record: Record, campaign_seconds: float) -> Row:
+    """Why writes were refused. The writers' tokens outlive a campaign shorter than their
+    lifetime, so none of their writes may be refused as UNAUTHENTICATED: a fault (a Redis
+    restart emptying the sessions view) must not sign anyone out."""
+    shown = ", ".join(f"{reason} {n}" for reason, n in record.reasons.most_common()) or "none"
+    tokens_outlive = campaign_seconds + SETUP_SECONDS < ACCESS_TOKEN_SECONDS
+    signed_out = record.reasons["UNAUTHENTICATED"] if tokens_outlive else 0
+    return Row("writes refused, by reason (no one signed out)", shown, signed_out == 0)
 
 
 async def video_statuses(

@@ -8,7 +8,12 @@ import httpx
 
 
 class Refused(Exception):
-    """The api answered with GraphQL errors, or not at all: the write is not acknowledged."""
+    """The api answered with GraphQL errors, or not at all: the write is not acknowledged.
+    ``reason`` is the first error's ``extensions.code``, or "no answer (<what httpx said>)"."""
+
+    def __init__(self, detail: str, reason: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 async def gql(
@@ -25,7 +30,16 @@ async def gql(
         )
         body = answer.json()
     except (httpx.HTTPError, ValueError) as error:
-        raise Refused(repr(error)) from error
+        raise Refused(repr(error), f"no answer ({type(error).__name__})") from error
     if body.get("errors") or body.get("data") is None:
-        raise Refused(str(body.get("errors")))
+        raise Refused(str(body.get("errors")), error_code(body.get("errors")))
     return body["data"]
+
+
+def error_code(errors: Any) -> str:
+    """The first GraphQL error's ``extensions.code`` ("no code" without one)."""
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        code = (errors[0].get("extensions") or {}).get("code")
+        if code:
+            return str(code)
+    return "no code"

@@ -73,8 +73,8 @@ class Load:
         self.record.attempts["user"] += 1
         try:
             data = await gql(self.http, self.url(), REGISTER, {"e": f"{token}@x.test", "h": token})
-        except Refused:
-            self.record.refused["user"] += 1
+        except Refused as refused:
+            self.record.refuse("user", refused.reason)
             return None
         self.record.ack("user", data["register"]["user"]["id"], token)
         access: str = data["register"]["accessToken"]
@@ -109,8 +109,8 @@ class Load:
             data = await gql(
                 self.http, url, CREATE_UPLOAD, {"t": title, "s": size}, token=self.tokens[0]
             )
-        except Refused:
-            self.record.refused["video"] += 1
+        except Refused as refused:
+            self.record.refuse("video", refused.reason)
             return None
         made = data["createVideoUpload"]
         video_id: str = made["video"]["id"]
@@ -171,8 +171,8 @@ class Load:
             variables["p"] = self.top_level[-1]  # (replies cannot be replied to)
         try:
             data = await gql(self.http, self.url(), query, variables, token=author)
-        except Refused:
-            self.record.refused[kind] += 1
+        except Refused as refused:
+            self.record.refuse(kind, refused.reason)
             return
         written = next(iter(data.values()))["id"]
         self.record.ack(kind, written, token)

@@ -7,6 +7,7 @@ twice shows up as two aggregates with the same token even though the client saw 
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 
 KINDS = ("user", "video", "comment", "chat")
@@ -28,7 +29,12 @@ class Record:
     refused: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     uploaded: list[str] = field(default_factory=list)  # videos whose upload was completed
     sign_ins: dict[str, int] = field(default_factory=lambda: {"ok": 0, "refused": 0})
+    reasons: Counter[str] = field(default_factory=Counter)  # why writes were refused
     counter: int = 0
+
+    def refuse(self, kind: str, reason: str) -> None:
+        self.refused[kind] += 1
+        self.reasons[reason] += 1
 
     def token(self, kind: str) -> str:
         self.counter += 1

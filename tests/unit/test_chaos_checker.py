@@ -7,7 +7,10 @@ import asyncio
 from unittest.mock import AsyncMock, patch
 
 import httpx
+import pytest
 
+from bench.chaos.checks import refusals
+from bench.chaos.client import Refused, gql
 from bench.chaos.invariants import StoredWrites, compare_order, subscriber_check, write_counts
 from bench.chaos.losses import missing_runs
 from bench.chaos.record import Record
@@ -91,3 +94,35 @@ def test_a_history_that_never_answers_is_logged_and_counted() -> None:
 
     assert subscriber.history_failures == 1
     assert "history never answered" in subscriber.log[-1]
+
+
+def test_a_write_refused_because_its_session_ended_fails_the_campaign() -> None:
+    """The writers' tokens outlive a 10-minute campaign: an UNAUTHENTICATED refusal means a
+    fault signed someone out. Refusals of other kinds are reported, not failed."""
+    record = Record(run="abc123")
+    record.refuse("chat", "no answer (ConnectError)")
+    record.refuse("chat", "INTERNAL")
+    record.refuse("comment", "no answer (ConnectError)")
+    passing = refusals(record, 600)
+    assert passing.ok and passing.result == "no answer (ConnectError) 2, INTERNAL 1"
+    record.refuse("comment", "UNAUTHENTICATED")
+    assert not refusals(record, 600).ok
+    assert refusals(record, 3600).ok  # a campaign longer than a token's life: expected
+    assert record.refused == {"user": 0, "video": 0, "comment": 2, "chat": 2}
+
+
+async def test_a_refusal_names_the_error_code_or_that_nothing_answered() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/down/graphql":
+            raise httpx.ConnectError("refused", request=request)
+        errors = [{"message": "This session has ended", "extensions": {"code": "UNAUTHENTICATED"}}]
+        return httpx.Response(200, json={"data": None, "errors": errors})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        for url, reason in (
+            ("http://api", "UNAUTHENTICATED"),
+            ("http://api/down", "no answer (ConnectError)"),
+        ):
+            with pytest.raises(Refused) as refused:
+                await gql(http, url, "mutation { logout }")
+            assert refused.value.reason == reason
