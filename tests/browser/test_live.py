@@ -20,8 +20,10 @@ MEDIA = "(() => { const m = document.getElementById('media'); return {time: m.cu
 def go_live(page: Page, site: Site, title: str) -> dict[str, str]:
     page.goto(f"{site.url}/studio")
     page.get_by_label("Title", exact=True).fill(title)
-    page.get_by_role("button", name="Go live").click()
+    page.get_by_role("button", name="Go live").dblclick()  # as people do: still one stream
     expect(page.get_by_label("Stream key")).not_to_have_value("", timeout=30_000)
+    expect(page.locator(".my-stream").filter(has_text=title)).to_have_count(1)
+    expect(page.get_by_label("Server")).to_be_focused()  # where to look next
     key = page.get_by_label("Stream key").input_value()
     assert page.get_by_label("Stream key").get_attribute("type") == "password"  # hidden
     page.get_by_role("button", name="Reveal key").click()

@@ -276,3 +276,43 @@ def test_hovering_the_seek_bar_previews_a_storyboard_tile(
         page.wait_for_timeout(100)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # the viewport: a full page loses the hover
     page.screenshot(path=str(SCREENSHOTS / "watch-storyboard-preview-1280.png"))
+
+
+VIEW_COUNT = "query($id: ID!) { video(id: $id) { viewCount } }"
+
+
+def view_reported(page: Page, expected: str) -> None:
+    for _ in range(300):
+        if page.evaluate("document.getElementById('media').dataset.viewReported") == expected:
+            return
+        page.wait_for_timeout(100)
+    assert page.evaluate("document.getElementById('media').dataset.viewReported") == expected
+
+
+def test_five_seconds_of_play_count_one_view_per_browser(
+    watching: Page, site: Site, watched: Watched
+) -> None:
+    """A person who watches counts (the page reports it, anonymously here); the same browser
+    again within the hour does not; the count reaches the read model and the page."""
+    page = watching
+    before = site.gql(VIEW_COUNT, {"id": watched.video_id})["video"]["viewCount"]
+    page.keyboard.press("k")
+    wait_for_media(page, lambda s: not s["paused"] and s["time"] > 2, "playing")
+    assert page.evaluate("document.getElementById('media').dataset.viewReported") is None
+    view_reported(page, "counted")
+    assert media_state(page)["time"] >= 5
+
+    page.reload()
+    wait_for_media(page, lambda s: s["ready"] >= 1, "metadata after the reload")
+    page.locator("#video-title").click()
+    page.keyboard.press("k")
+    view_reported(page, "seen")  # the same viewer within the hour: not again
+
+    for _ in range(300):  # the projector folds pending views into PostgreSQL every poll
+        after = site.gql(VIEW_COUNT, {"id": watched.video_id})["video"]["viewCount"]
+        if after > before:
+            break
+        page.wait_for_timeout(100)
+    assert after == before + 1
+    page.reload()
+    expect(page.locator("#watch")).to_contain_text(re.compile(rf"\b{after} views?\b"))

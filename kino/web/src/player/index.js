@@ -1,9 +1,9 @@
 // The player: media-chrome's elements around hls.js (hls-video-element), as the watch, embed
 // and live pages render them (templates/_player.html), and what Kino adds to them:
 // remembered volume, mute, speed and quality (prefs.js), the page's keyboard shortcuts and
-// their list (shortcuts.js), an overlay saying what changed (overlay.js), theater mode, and
-// the resume position (resume.js). Storyboard previews need nothing here: media-chrome reads
-// the <track label="thumbnails"> of the media element.
+// their list (shortcuts.js), an overlay saying what changed (overlay.js), theater mode, the
+// resume position (resume.js) and the view report (views.js). Storyboard previews need
+// nothing here: media-chrome reads the <track label="thumbnails"> of the media element.
 import 'media-chrome';
 import 'media-chrome/menu';
 import 'hls-video-element';
@@ -11,6 +11,7 @@ import { announceChanges, overlayOf } from './overlay.js';
 import { load, rememberPreferences, rememberQuality, store } from './prefs.js';
 import { startResume } from './resume.js';
 import { startShortcuts } from './shortcuts.js';
+import { startViews } from './views.js';
 
 /** The page's player elements, once the custom elements are defined. */
 export async function player() {
@@ -41,7 +42,8 @@ const hasCaptions = (media) => [...(media.textTracks ?? [])]
   .some((track) => track.kind === 'subtitles' || track.kind === 'captions');
 
 /**
- * Start everything the player does; `videoId` turns on the resume position (not for live).
+ * Start everything the player does; `videoId` turns on the resume position and the view
+ * report (not for live).
  * Returns the player's elements, or null when the page has no player.
  */
 export async function startPlayer({ videoId = null } = {}) {
@@ -60,6 +62,9 @@ export async function startPlayer({ videoId = null } = {}) {
   if (dialog) {
     startShortcuts({ controller, media, show, dialog, theater, captions: () => hasCaptions(media) });
   }
-  if (videoId) startResume({ media, videoId, show });
+  if (videoId) {
+    startResume({ media, videoId, show });
+    startViews({ media, videoId });
+  }
   return parts;
 }

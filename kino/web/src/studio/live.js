@@ -37,10 +37,14 @@ export class LiveStudio {
   async goLive(event) {
     event.preventDefault();
     const form = event.currentTarget;
+    const submit = form.querySelector('button[type=submit]');
+    if (submit.disabled) return;  // a second click while the first creates the stream
     const error = $('#go-live-error');
     error.textContent = '';
     const title = form.title.value.trim();
     if (!title) { error.textContent = 'Give the stream a title.'; return; }
+    submit.disabled = true;
+    form.setAttribute('aria-busy', 'true');
     try {
       const { createLiveStream } = await gql(CREATE, {
         t: title, d: form.description.value.trim(), r: form.saveRecording.checked,
@@ -50,6 +54,9 @@ export class LiveStudio {
       await this.refresh();
     } catch (failure) {
       error.textContent = failure.message;
+    } finally {
+      submit.disabled = false;
+      form.removeAttribute('aria-busy');
     }
   }
 
@@ -62,6 +69,7 @@ export class LiveStudio {
     $('#live-page-link').href = `/live/${stream.id}`;
     $('#live-credentials').hidden = false;
     $('#live-credentials').scrollIntoView({ block: 'nearest' });
+    $('#live-server').focus({ preventScroll: true });  // what to do next, where the eyes go
   }
 
   reveal(button) {
