@@ -7,6 +7,12 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from kino.domain.identity import (
+    MAX_DISPLAY_NAME_LENGTH,
+    MAX_HANDLE_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+)
 from tests.browser.conftest import screenshot, unique
 from tests.browser.site import Site
 
@@ -82,6 +88,29 @@ def test_wrong_password_and_taken_handle_are_shown_in_words(page: Page, site: Si
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page.locator("#register-error")).to_contain_text("taken")
+
+
+def test_the_registration_form_says_the_rules_the_server_checks(page: Page, site: Site) -> None:
+    """A newcomer read "At least 8 characters" and was refused for 9: the hints and the
+    field limits come from the rules the server applies."""
+    page.goto(f"{site.url}/register")
+    expect(page.locator("#password-help")).to_have_text(
+        f"At least {MIN_PASSWORD_LENGTH} characters, at most {MAX_PASSWORD_LENGTH}."
+    )
+    expect(page.get_by_label("Password")).to_have_attribute("minlength", str(MIN_PASSWORD_LENGTH))
+    expect(page.locator("#handle-help")).to_contain_text(
+        f"3 to {MAX_HANDLE_LENGTH} letters, digits and underscores"
+    )
+    expect(page.get_by_label("Display name")).to_have_attribute(
+        "maxlength", str(MAX_DISPLAY_NAME_LENGTH)
+    )
+    page.get_by_label("Email").fill(f"{unique()}@example.com")
+    page.get_by_label("Handle").fill(unique())
+    page.get_by_label("Password").fill("x" * (MIN_PASSWORD_LENGTH - 1))
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator("#register-error")).to_have_text(
+        f"A password needs at least {MIN_PASSWORD_LENGTH} characters."
+    )
 
 
 def test_pages_carry_a_strict_policy_and_the_refresh_route_needs_its_header(

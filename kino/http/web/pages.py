@@ -17,6 +17,13 @@ from litestar.response import Template
 from kino.bootstrap.container import Container, SessionCookies
 from kino.domain.chat import MAX_BODY_LENGTH as MAX_CHAT_MESSAGE
 from kino.domain.errors import UnauthenticatedError
+from kino.domain.identity import (
+    MAX_DISPLAY_NAME_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_HANDLE_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+)
 from kino.http.web.assets import WebAssets
 from kino.http.web.viewer import PERSONAL, VARY, page_viewer
 from kino.http.web.views import CATALOG_PAGE, PageData, VideoCard
@@ -25,6 +32,14 @@ from kino.queries.videos import PageRequest
 
 MAX_QUERY = 200
 HttpRequest = Request[Any, Any, Any]
+# The registration form says and enforces what the domain will check.
+REGISTER_LIMITS = {
+    "email": MAX_EMAIL_LENGTH,
+    "handle": MAX_HANDLE_LENGTH,
+    "display_name": MAX_DISPLAY_NAME_LENGTH,
+    "password_min": MIN_PASSWORD_LENGTH,
+    "password_max": MAX_PASSWORD_LENGTH,
+}
 
 
 def render(
@@ -168,9 +183,13 @@ class PagesController(Controller):
         context = {"stream": stream, "messages": history, "max_message": MAX_CHAT_MESSAGE}
         return render(request, assets, page, context)
 
-    @get(["/upload", "/studio", "/register"])
+    @get(["/upload", "/studio"])
     async def signed_in_tools(self, request: HttpRequest, assets: WebAssets) -> Template:
         return render(request, assets, request.url.path.strip("/"))
+
+    @get("/register")
+    async def register(self, request: HttpRequest, assets: WebAssets) -> Template:
+        return render(request, assets, "register", {"limits": REGISTER_LIMITS})
 
     @get(["/login", "/auth/callback"])
     async def login(

@@ -22,6 +22,10 @@ HOSTILE_NAME = '"><img src=x onerror=alert(1)>'
 HOSTILE_TITLE = f"Hostile {BREAKOUT} {TAG}"
 HOSTILE_TEXT = f"{TAG}\n{BREAKOUT} <b>not bold</b>"
 PAGING_COMMENTS = 23  # more than the 20 a page shows
+# People's text that is one long word, as long as Kino allows: it must not widen any page.
+LONG_NAME = "N" * 50
+LONG_TITLE = "W" * 200
+LONG_WORD = "C" * 500
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,8 @@ class Library:
     hostile_video: str
     thread: str  # READY PUBLIC, no comments: for the test that posts, edits, deletes
     paging: str  # READY PUBLIC with PAGING_COMMENTS comments
+    long_words: str  # READY PUBLIC: LONG_TITLE by LONG_NAME, with a LONG_WORD comment
+    long_named: Person
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +59,10 @@ def library(site: Site, clip: Path) -> Library:
     }
     for video_id in videos.values():
         wait_ready(site, owner if video_id != videos["hostile_video"] else hostile, video_id)
+    long_named = person(site, LONG_NAME)
+    videos["long_words"] = upload(site, long_named, clip, LONG_TITLE, LONG_WORD)
+    wait_ready(site, long_named, videos["long_words"])
+    comment(site, long_named, videos["long_words"], LONG_WORD)
     guest = person(site, "Gus Guest")
     top = comment(site, guest, videos["public"], "Lovely light on the water.")
     comment(site, owner, videos["public"], "Thank you!", top["id"])
@@ -63,7 +73,7 @@ def library(site: Site, clip: Path) -> Library:
     writers = [person(site) for _ in range(3)]  # 10 comments a minute each
     for number in range(PAGING_COMMENTS):
         comment(site, writers[number % 3], videos["paging"], f"Comment number {number + 1}")
-    return Library(owner=owner, hostile=hostile, **videos)
+    return Library(owner=owner, hostile=hostile, long_named=long_named, **videos)
 
 
 class Dialogs:
