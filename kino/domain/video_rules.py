@@ -20,14 +20,12 @@ TITLE = TextRule(
     name="The title",
     max_length=TITLE_MAX,
     required="A video needs a title.",
-    too_long=f"The title is too long (at most {TITLE_MAX}).",
     collapse_spaces=True,
 )
 DESCRIPTION = TextRule(
     field="description",
     name="The description",
     max_length=DESCRIPTION_MAX,
-    too_long=f"The description is too long (at most {DESCRIPTION_MAX}).",
     multiline=True,
 )
 FILENAME = TextRule(field="filename", name="The file name", max_length=FILENAME_MAX)

@@ -104,6 +104,7 @@ def test_go_live_watch_switch_quality_end_and_watch_the_recording(
         page.once("dialog", lambda dialog: dialog.accept())
         mine.get_by_role("button", name="End stream").click()
         expect(viewer.locator("#live-state")).to_contain_text("ended", timeout=30_000)
+        expect(viewer.locator("#viewer-count")).to_be_hidden()  # nobody watches a past show
 
     recording = viewer.get_by_role("link", name="Watch the recording")
     expect(recording).to_be_visible(timeout=180_000)

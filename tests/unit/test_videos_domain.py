@@ -9,7 +9,7 @@ import pytest
 
 from kino.commands.videos import Videos
 from kino.domain.errors import BadInputError, ConflictError, ForbiddenError
-from kino.domain.video_rules import is_media_path
+from kino.domain.video_rules import DESCRIPTION, TITLE, is_media_path
 from kino.domain.video_values import ProbeResult, Rendition, VideoStatus
 
 RENDITION = Rendition("144p", 256, 144, 1, "avc1", "videos/v/hls/144p/index.m3u8")
@@ -119,3 +119,12 @@ def test_a_failed_upload_cannot_be_completed():
     app.fail(video_id, "The uploaded file is larger than the 10 bytes declared.")
     with pytest.raises(ConflictError, match="larger than"):
         app.complete_upload(video_id, owner, 10)
+
+
+def test_a_too_long_title_or_description_says_how_long_in_characters():
+    with pytest.raises(
+        BadInputError, match=r"^The title is too long \(at most 200 characters\)\.$"
+    ):
+        TITLE.clean("W" * 201)
+    with pytest.raises(BadInputError, match=r"at most 5000 characters\)\.$"):
+        DESCRIPTION.clean("d" * 5001)

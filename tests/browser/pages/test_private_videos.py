@@ -45,6 +45,7 @@ def test_the_page_renders_for_a_user_only_when_asked_with_their_token(
     url = f"{site.url}/watch/{library.private}"
     anonymous = httpx.get(url)
     assert anonymous.status_code == 404 and "My private rehearsal" not in anonymous.text
+    assert "<title>Not found - Kino</title>" in anonymous.text  # as every missing page's tab
     assert "Authorization" in anonymous.headers["vary"]
     owners = httpx.get(url, headers={"Authorization": f"Bearer {library.owner.token}"})
     assert owners.status_code == 200 and "My private rehearsal" in owners.text

@@ -35,6 +35,7 @@ export class LiveStage {
     $('#live-state').textContent = STATE_TEXT[stream.status] ?? stream.status;
     $('#live-badge').hidden = stream.status !== 'LIVE';
     $('#viewer-count').textContent = `${stream.viewerCount.toLocaleString('en')} watching`;
+    $('#viewer-count-row').hidden = stream.status === 'ENDED';  // nobody watches a past broadcast
     if (stream.status === 'LIVE' && stream.playbackUrl) this.play(stream.playbackUrl);
     if (stream.status === 'ENDED') this.end(stream.recording);
   }
