@@ -59,6 +59,7 @@ class Supervisor:
         self.children = [make_child(name, settings) for name in names]
         self.servers: EmbeddedServers | None = None
         self.stopping = False
+        self.announced = False  # "kino is running" said
         self.selector = selectors.DefaultSelector()
         self.probes = ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="probe")
 
@@ -77,17 +78,28 @@ class Supervisor:
                 )
             for child in self.children:
                 self._start(child, env)
-            log.info("kino is running", url=self.settings.public_url)
+            log.info("starting kino", processes=[child.name for child in self.children])
             while not self.stopping:
                 self._pump(timeout=0.5)
                 if self.servers is not None:
                     self.servers.revive()
                 for child in self.children:
                     self._watch(child, env)
+                self._announce_when_serving()
             log.info("stopping kino", signal=signals.name)
         finally:
             self._shutdown()
         return 0
+
+    def _announce_when_serving(self) -> None:
+        """Say where Kino is once the api answers its health check, not when it was started
+        (a person opening the address before that would get no answer)."""
+        if self.announced:
+            return
+        api = next((child for child in self.children if child.name == "api"), None)
+        if api is None or api.health.answered:
+            self.announced = True
+            log.info("kino is running", url=self.settings.public_url)
 
     def _request_stop(self) -> None:
         self.stopping = True  # a plain flag: called from the signal handler

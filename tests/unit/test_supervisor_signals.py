@@ -34,3 +34,26 @@ def test_two_signals_stop_the_supervisor_without_logging(
 
     assert running.stopping
     assert signals.received == signal.SIGINT
+
+
+class Said:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def info(self, event: str, **_: Any) -> None:
+        self.lines.append(event)
+
+
+def test_kino_is_said_to_run_once_its_api_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newcomer opened the printed address and got nothing for four seconds: the line
+    came when the api was started, not when it answered."""
+    said = Said()
+    monkeypatch.setattr(supervisor, "log", said)
+    running = supervisor.Supervisor(Settings(), names=("api", "projector"))
+    running._announce_when_serving()
+    assert said.lines == []
+    (api,) = [child for child in running.children if child.name == "api"]
+    api.health.answered = True
+    running._announce_when_serving()
+    running._announce_when_serving()
+    assert said.lines == ["kino is running"]
