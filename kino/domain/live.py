@@ -19,25 +19,14 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from kino.domain.errors import ConflictError, ForbiddenError
-from kino.domain.text import TextRule
+from kino.domain.text import description_rule, title_rule
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://kino.video/live")
 MAX_TITLE_LENGTH = 120
 MAX_DESCRIPTION_LENGTH = 5000
 
-TITLE = TextRule(
-    field="title",
-    name="The title",
-    max_length=MAX_TITLE_LENGTH,
-    required="Give the stream a title.",
-    collapse_spaces=True,
-)
-DESCRIPTION = TextRule(
-    field="description",
-    name="The description",
-    max_length=MAX_DESCRIPTION_LENGTH,
-    multiline=True,
-)
+TITLE = title_rule(MAX_TITLE_LENGTH, required="Give the stream a title.")
+DESCRIPTION = description_rule(MAX_DESCRIPTION_LENGTH)
 
 
 class LiveStatus(StrEnum):

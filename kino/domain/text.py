@@ -142,3 +142,21 @@ def readable(text: str) -> str:
     if text.isascii() and text.isprintable():
         return text
     return _UNREADABLE.sub("", _SURROGATE.sub("\ufffd", text))
+
+
+def title_rule(max_length: int, required: str) -> TextRule:
+    """The title of a video or a stream: one line, spaces collapsed."""
+    return TextRule(
+        field="title",
+        name="The title",
+        max_length=max_length,
+        required=required,
+        collapse_spaces=True,
+    )
+
+
+def description_rule(max_length: int) -> TextRule:
+    """The description of a video or a stream: optional, several lines."""
+    return TextRule(
+        field="description", name="The description", max_length=max_length, multiline=True
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from kino.domain.errors import BadInputError
-from kino.domain.text import TextRule
+from kino.domain.text import TextRule, description_rule, title_rule
 from kino.domain.video_values import Visibility
 
 TITLE_MAX = 200
@@ -15,19 +15,8 @@ SEARCH_MAX = 200
 STORYBOARD_INDEX = "storyboard.vtt"  # hover previews: a WebVTT index of ...
 STORYBOARD_SPRITE = "storyboard.jpg"  # ... tiles of one JPEG sprite, next to it
 
-TITLE = TextRule(
-    field="title",
-    name="The title",
-    max_length=TITLE_MAX,
-    required="A video needs a title.",
-    collapse_spaces=True,
-)
-DESCRIPTION = TextRule(
-    field="description",
-    name="The description",
-    max_length=DESCRIPTION_MAX,
-    multiline=True,
-)
+TITLE = title_rule(TITLE_MAX, required="A video needs a title.")
+DESCRIPTION = description_rule(DESCRIPTION_MAX)
 FILENAME = TextRule(field="filename", name="The file name", max_length=FILENAME_MAX)
 SEARCH = TextRule(field="query", name="The search", max_length=SEARCH_MAX)
 
